@@ -1,0 +1,1 @@
+"""videoengage: a GraphQL API for video progress, reactions and direct messages."""

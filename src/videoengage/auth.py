@@ -1,0 +1,67 @@
+"""Bearer tokens: minting them for the CLI and turning an Authorization header into a user id.
+
+Verification is pure (no IO); whether the user still exists is checked by the caller, through the
+request's user loader, so that ``viewer`` costs no second statement.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from videoengage.errors import Unauthenticated
+from videoengage.settings import Settings
+
+DEFAULT_TOKEN_TTL_SECONDS = 3600
+_LEEWAY_SECONDS = 10
+
+
+def issue_token(settings: Settings, user_id: int, ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS) -> str:
+    """A token for ``user_id``, signed with the configured secret, algorithm, issuer and audience."""
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {
+        "sub": str(user_id),
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+    }
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    return jwt.encode(claims, settings.signing_secret(), algorithm=settings.jwt_algorithm)
+
+
+def user_id_from_header(settings: Settings, authorization: str | None) -> int:
+    """The user id a valid ``Authorization: Bearer <JWT>`` header names; ``Unauthenticated`` otherwise."""
+    if not authorization:
+        raise Unauthenticated("Authentication required: send an 'Authorization: Bearer <token>' header")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header must be 'Bearer <token>'")
+    try:
+        claims = jwt.decode(
+            token.strip(),
+            settings.signing_secret(),
+            # Only the configured algorithm: never 'none', never an asymmetric key confusion.
+            algorithms=[settings.jwt_algorithm],
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            leeway=_LEEWAY_SECONDS,
+            options={
+                "require": ["exp", "sub"],
+                "verify_aud": settings.jwt_audience is not None,
+                "verify_iss": settings.jwt_issuer is not None,
+            },
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("The token has expired") from None
+    except jwt.ImmatureSignatureError:
+        raise Unauthenticated("The token is not valid yet") from None
+    except jwt.PyJWTError:
+        raise Unauthenticated("The token is invalid") from None
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject.isdecimal() or len(subject) > 18:
+        raise Unauthenticated("The token's subject is not a user id")
+    return int(subject)

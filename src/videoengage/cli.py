@@ -1,0 +1,111 @@
+"""The ``videoengage`` command: serve, migrate, seed, token, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+from videoengage.settings import ConfigurationError, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings()
+        result: int = args.run(settings, args)
+    except ConfigurationError as error:
+        print(f"videoengage: {error}", file=sys.stderr)
+        return 2
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="videoengage", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database to the latest migration")
+    migrate.set_defaults(run=_migrate)
+
+    seed = commands.add_parser("seed", help="create demo data (idempotent)")
+    seed.add_argument("--demo", action="store_true", required=True, help="the demo data set")
+    seed.add_argument("--json", action="store_true", help="print the ids of what exists as JSON")
+    seed.set_defaults(run=_seed)
+
+    token = commands.add_parser("token", help="print a bearer token for a user")
+    token.add_argument("user_id", type=int, metavar="USER_ID")
+    token.add_argument("--ttl", type=int, default=3600, metavar="SECONDS")
+    token.set_defaults(run=_token)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.set_defaults(run=_export_schema)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings.signing_secret()  # fail here, in one line, rather than in every worker
+    uvicorn.run(
+        "videoengage.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from videoengage.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return 0
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from videoengage.db.engine import Database, create_engine
+    from videoengage.demo import seed_demo
+
+    async def run() -> object:
+        db = Database(create_engine(settings))
+        try:
+            return await seed_demo(db)
+        finally:
+            await db.dispose()
+
+    data = asyncio.run(run())
+    print(json.dumps(data) if args.json else "demo data is in place")
+    return 0
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    from videoengage.auth import issue_token
+
+    if args.user_id <= 0 or args.ttl <= 0:
+        print("videoengage: USER_ID and --ttl must be positive", file=sys.stderr)
+        return 2
+    print(issue_token(settings, args.user_id, args.ttl))
+    return 0
+
+
+def _export_schema(_settings: Settings, _args: argparse.Namespace) -> int:
+    from videoengage.schema.schema import schema
+
+    print(schema.as_str())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

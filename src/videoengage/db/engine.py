@@ -1,0 +1,81 @@
+"""The engine and the session factory, set up the same way for PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from videoengage.settings import Settings
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """One engine per process; created at startup and disposed at shutdown by the app's lifespan."""
+    if settings.is_sqlite:
+        engine = create_async_engine(settings.database_url)
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        settings.database_url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Real transactions on SQLite: foreign keys on, WAL, and BEGIN issued by us, not by the driver.
+
+    The sqlite3 module's own transaction handling defers BEGIN and breaks SAVEPOINT; writers start
+    with BEGIN IMMEDIATE so two read-then-write transactions can never deadlock on lock upgrade.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Hands out short sessions: one per resolver or loader batch, never shared between tasks."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._reader = async_sessionmaker(engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(engine.execution_options(sqlite_write=True), expire_on_commit=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads; its transaction is rolled back at the end."""
+        async with self._reader() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction, committed when the block ends without an exception."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

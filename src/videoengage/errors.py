@@ -1,0 +1,49 @@
+"""The closed set of error codes clients see in ``extensions.code``, and the exceptions carrying them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+
+class ErrorCode(StrEnum):
+    """Every code a client can receive. Documented in the README; keep the two in step."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class AppError(Exception):
+    """An expected failure whose message is safe to show to the client as it is."""
+
+    code: ClassVar[ErrorCode]
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def extensions(self) -> dict[str, object]:
+        extensions: dict[str, object] = {"code": self.code.value}
+        if self.field is not None:
+            extensions["field"] = self.field
+        return extensions
+
+
+class Unauthenticated(AppError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(AppError):
+    code = ErrorCode.FORBIDDEN
+
+
+class NotFound(AppError):
+    code = ErrorCode.NOT_FOUND
+
+
+class BadUserInput(AppError):
+    code = ErrorCode.BAD_USER_INPUT

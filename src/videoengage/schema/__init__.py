@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry types, inputs, enums, the root types and the ``Schema`` object."""

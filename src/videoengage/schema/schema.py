@@ -1,0 +1,27 @@
+"""The ``Schema`` object, assembled from the root types and the extensions every operation passes."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types.execution import ExecutionContext
+from strawberry.schema.config import StrawberryConfig
+
+from videoengage.schema.query import Query
+from videoengage.schema.viewer_required import RequireViewer
+
+
+class VideoengageSchema(strawberry.Schema):
+    """Errors are logged where they are formatted (``error_format``), with the request id, once."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
+schema = VideoengageSchema(
+    query=Query,
+    extensions=[RequireViewer],
+    config=StrawberryConfig(auto_camel_case=True),
+)

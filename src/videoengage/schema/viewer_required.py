@@ -1,0 +1,70 @@
+"""Authentication for every product field, checked once per operation before anything executes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+from graphql.language import DocumentNode
+from strawberry.extensions import SchemaExtension
+
+from videoengage.errors import Unauthenticated
+
+
+class RequireViewer(SchemaExtension):
+    """Authenticates before execution unless the operation only introspects (``__schema``, ``__typename``).
+
+    A failed check becomes the whole result: one UNAUTHENTICATED error and no resolver runs.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and _touches_product_fields(document, context.operation_name):
+            try:
+                await context.context.authenticate()
+            except Unauthenticated as error:
+                context.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(error.message, original_error=error)]
+                )
+        yield
+
+
+def _touches_product_fields(document: DocumentNode, operation_name: str | None) -> bool:
+    fragments = {
+        definition.name.value: definition.selection_set
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name and op.name.value == operation_name]
+    seen: set[str] = set()
+
+    def visit(selection_set: SelectionSetNode) -> bool:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if not selection.name.value.startswith("__"):
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if visit(selection.selection_set):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in seen and name in fragments:
+                    seen.add(name)
+                    if visit(fragments[name]):
+                        return True
+        return False
+
+    # An operation we cannot pick out is left to graphql-core to reject; guarding it costs nothing.
+    return not operations or any(visit(op.selection_set) for op in operations)

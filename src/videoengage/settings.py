@@ -1,0 +1,75 @@
+"""Typed settings: the only reader of the environment. Tests build their own ``Settings``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./videoengage.db"
+# Used only on the embedded SQLite default, with a loud warning; PostgreSQL refuses to start without
+# a configured secret.
+DEVELOPMENT_JWT_SECRET = "videoengage-development-secret-never-use-in-production"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting makes the server unsafe or unable to start; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """Server configuration, read from environment variables of the same name (upper case)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: SecretStr | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    graphiql: bool = True
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_async_drivers(cls, url: str) -> str:
+        """Accept the URLs people write (``postgresql://``, ``sqlite:///``) and pick our async drivers."""
+        for plain, async_prefix in (
+            ("postgresql://", "postgresql+psycopg://"),
+            ("postgres://", "postgresql+psycopg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return async_prefix + url[len(plain) :]
+        if url.startswith(("postgresql+psycopg://", "sqlite+aiosqlite://")):
+            return url
+        raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:// URL")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def signing_secret(self) -> str:
+        """The JWT secret; the development secret only on SQLite, where nothing real is at stake."""
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
+            return self.jwt_secret.get_secret_value()
+        if self.is_sqlite:
+            return DEVELOPMENT_JWT_SECRET
+        raise ConfigurationError(
+            "JWT_SECRET is not set: refusing to run on PostgreSQL with the development secret"
+        )
+
+    def check(self) -> None:
+        """Fail fast on unsafe configuration and warn loudly about the development secret."""
+        secret = self.signing_secret()
+        if secret == DEVELOPMENT_JWT_SECRET:
+            logger.warning(
+                "!!! JWT_SECRET is not set: using the public DEVELOPMENT secret. "
+                "Anyone can mint tokens for this server. Never expose it. !!!"
+            )
