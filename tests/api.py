@@ -1,0 +1,62 @@
+"""A small GraphQL client for tests: what a real client sends, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from videoengage.auth import issue_token
+from videoengage.settings import Settings
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def token(self, user_id: int, ttl_seconds: int = 3600) -> str:
+        return issue_token(self.settings, user_id, ttl_seconds)
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_user: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = {"content-type": "application/json", **(headers or {})}
+        if as_user is not None:
+            all_headers["authorization"] = f"Bearer {self.token(as_user)}"
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return await self.client.post("/graphql", json=body, headers=all_headers)
+
+    async def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_user: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The JSON body of a GraphQL request that must succeed at the HTTP level."""
+        response = await self.post(query, variables, as_user=as_user, headers=headers)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_user: int | None = None
+    ) -> dict[str, Any]:
+        """The data of a request that must have no errors."""
+        result = await self.gql(query, variables, as_user=as_user)
+        assert "errors" not in result, result
+        data: dict[str, Any] = result["data"]
+        return data
+
+
+def error_codes(result: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in result.get("errors", [])]
