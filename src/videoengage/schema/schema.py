@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types.execution import ExecutionContext
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.execution import ExecutionContext
 
 from videoengage.schema.query import Query
 from videoengage.schema.viewer_required import RequireViewer
