@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from videoengage.db import queries
 from videoengage.db.engine import Database
-from videoengage.db.models import User
+from videoengage.db.models import Post, User, Video, VideoProgress
+from videoengage.db.queries import UserAndTarget
+from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
+from videoengage.enums import ReactionType
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -41,8 +44,40 @@ class UserByIdLoader(_KeyedLoader[int, User]):
         super().__init__(db, queries.users_by_id)
 
 
+class PublishedVideoByIdLoader(_KeyedLoader[int, Video]):
+    """A video that is unpublished or deleted loads as ``None``: viewers never see it."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, queries.published_videos_by_id)
+
+
+class PostByIdLoader(_KeyedLoader[int, Post]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, queries.posts_by_id)
+
+
+class ReactionByUserAndTargetLoader(_KeyedLoader[UserAndTarget, ReactionType]):
+    def __init__(self, db: Database, target: ReactionTarget) -> None:
+        async def fetch(
+            session: AsyncSession, keys: Sequence[UserAndTarget]
+        ) -> dict[UserAndTarget, ReactionType]:
+            return await queries.reactions_by_user_and_target(session, target, keys)
+
+        super().__init__(db, fetch)
+
+
+class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgress]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, queries.progress_by_user_and_video)
+
+
 class Loaders:
     """A fresh set per request, so nothing cached outlives the request that loaded it."""
 
     def __init__(self, db: Database) -> None:
         self.user_by_id = UserByIdLoader(db)
+        self.published_video_by_id = PublishedVideoByIdLoader(db)
+        self.post_by_id = PostByIdLoader(db)
+        self.video_reaction_by_user_and_video = ReactionByUserAndTargetLoader(db, VIDEO)
+        self.post_reaction_by_user_and_post = ReactionByUserAndTargetLoader(db, POST)
+        self.video_progress_by_user_and_video = VideoProgressByUserAndVideoLoader(db)

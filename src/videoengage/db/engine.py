@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +20,14 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from videoengage.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# serialization_failure and deadlock_detected: the transaction did nothing and may simply run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+TRANSACTION_ATTEMPTS = 5
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -77,5 +89,28 @@ class Database:
         async with self._writer() as session, session.begin():
             yield session
 
+    async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work`` in one write transaction, again (a bounded number of times) if the database
+        aborted it for a serialization failure or a deadlock; such errors never reach a client."""
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                async with self.write() as session:
+                    return await work(session)
+            except DBAPIError as error:
+                if attempt == TRANSACTION_ATTEMPTS or not is_retryable(error):
+                    raise
+                logger.info("retrying transaction after %s (attempt %d)", _sqlstate(error), attempt)
+                await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise AssertionError("unreachable")
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """Serialization failures and deadlocks on PostgreSQL; a busy database on SQLite."""
+    return _sqlstate(error) in RETRYABLE_SQLSTATES or "database is locked" in str(error.orig)

@@ -2,14 +2,65 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from videoengage.db.models import User
+from videoengage.db.models import Post, User, Video, VideoProgress
+from videoengage.db.reaction_targets import ReactionTarget
+from videoengage.enums import ReactionType
+
+UserAndTarget = tuple[int, int]
 
 
 async def users_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
     rows = await session.scalars(select(User).where(User.id.in_(ids)))
     return {user.id: user for user in rows}
+
+
+async def published_videos_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Video]:
+    """Only published videos: an unpublished one is, to viewers, not there."""
+    rows = await session.scalars(select(Video).where(Video.id.in_(ids), Video.is_published.is_(True)))
+    return {video.id: video for video in rows}
+
+
+async def posts_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Post]:
+    rows = await session.scalars(select(Post).where(Post.id.in_(ids)))
+    return {post.id: post for post in rows}
+
+
+Column = ColumnElement[int] | InstrumentedAttribute[int]
+
+
+def _by_user(
+    user_column: Column, target_column: Column, keys: Sequence[UserAndTarget]
+) -> ColumnElement[bool]:
+    """``(user, target) IN keys`` written portably: grouped by user, usually one viewer per request."""
+    targets_by_user: dict[int, list[int]] = defaultdict(list)
+    for user_id, target_id in keys:
+        targets_by_user[user_id].append(target_id)
+    return or_(
+        *(and_(user_column == user_id, target_column.in_(ids)) for user_id, ids in targets_by_user.items())
+    )
+
+
+async def reactions_by_user_and_target(
+    session: AsyncSession, target: ReactionTarget, keys: Sequence[UserAndTarget]
+) -> dict[UserAndTarget, ReactionType]:
+    user_id, target_id = target.reactions.c.user_id, target.reactions.c[target.target_key]
+    rows = await session.execute(
+        select(user_id, target_id, target.reactions.c.type).where(_by_user(user_id, target_id, keys))
+    )
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+async def progress_by_user_and_video(
+    session: AsyncSession, keys: Sequence[UserAndTarget]
+) -> dict[UserAndTarget, VideoProgress]:
+    rows = await session.scalars(
+        select(VideoProgress).where(_by_user(VideoProgress.user_id, VideoProgress.video_id, keys))
+    )
+    return {(row.user_id, row.video_id): row for row in rows}

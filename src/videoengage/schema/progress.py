@@ -1,0 +1,34 @@
+"""``VideoProgress``: where a viewer is in a video, for resuming playback on any device."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from videoengage.db import models
+
+
+@strawberry.type(description="The viewer's playback state for one video, as last saved.")
+class VideoProgress:
+    video_id: strawberry.ID = strawberry.field(description="The video this progress belongs to.")
+    watched_seconds: int = strawberry.field(
+        description="The furthest the viewer has watched, in seconds; never goes down."
+    )
+    last_position: int = strawberry.field(
+        description="Where to resume, in seconds: the position of the most recent reading."
+    )
+    duration_seconds: int = strawberry.field(description="The video's length as the player saw it.")
+    completed: bool = strawberry.field(description="Whether the viewer finished it; once true, stays true.")
+    updated_at: datetime = strawberry.field(description="When this progress was last saved.")
+
+    @classmethod
+    def from_row(cls, row: models.VideoProgress) -> VideoProgress:
+        return cls(
+            video_id=strawberry.ID(str(row.video_id)),
+            watched_seconds=row.watched_seconds,
+            last_position=row.last_position,
+            duration_seconds=row.duration_seconds,
+            completed=row.completed,
+            updated_at=row.updated_at,
+        )

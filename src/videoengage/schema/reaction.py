@@ -1,0 +1,52 @@
+"""Reactions: the six types shared by posts and videos, the toggle's outcome, and per-type counts."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from videoengage import enums
+from videoengage.db.models import ReactionCounters
+
+strawberry.enum(
+    enums.ReactionType,
+    name="ReactionType",
+    description="How a viewer reacts to a post or a video; one reaction per viewer and item.",
+)
+ReactionType = enums.ReactionType
+
+
+@strawberry.enum(description="What a toggle did.")
+class ReactionAction(Enum):
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+@strawberry.type(description="How many viewers reacted with each type; exact, never estimated.")
+class ReactionCounts:
+    like: int = strawberry.field(description="Number of LIKE reactions.")
+    love: int = strawberry.field(description="Number of LOVE reactions.")
+    haha: int = strawberry.field(description="Number of HAHA reactions.")
+    wow: int = strawberry.field(description="Number of WOW reactions.")
+    sad: int = strawberry.field(description="Number of SAD reactions.")
+    pray: int = strawberry.field(description="Number of PRAY reactions.")
+    total: int = strawberry.field(description="All reactions together.")
+
+    @classmethod
+    def from_row(cls, row: ReactionCounters) -> ReactionCounts:
+        return cls(
+            like=row.like_count,
+            love=row.love_count,
+            haha=row.haha_count,
+            wow=row.wow_count,
+            sad=row.sad_count,
+            pray=row.pray_count,
+            total=row.like_count
+            + row.love_count
+            + row.haha_count
+            + row.wow_count
+            + row.sad_count
+            + row.pray_count,
+        )
