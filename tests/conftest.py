@@ -24,7 +24,7 @@ from videoengage.db.migrate import upgrade
 from videoengage.db.models import Base
 from videoengage.settings import Settings
 
-TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+TEST_JWT_SECRET = "test-secret-long-enough-for-every-hs-algorithm-0123456789abcdefghij"
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -1,0 +1,137 @@
+"""Every way a bearer token can be wrong gets UNAUTHENTICATED, and no product field runs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from tests.api import error_codes
+from tests.conftest import TEST_JWT_SECRET, make_settings
+from tests.factories import create_user
+from videoengage.app import create_app
+from videoengage.db.engine import Database
+
+ISSUER = "https://auth.example.com"
+AUDIENCE = "videoengage"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any], signature: bytes = b"") -> str:
+    return ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(signature)])
+
+
+def _claims(user_id: int, **overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+    }
+    claims.update(overrides)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def _signed(user_id: int, secret: str = TEST_JWT_SECRET, **overrides: Any) -> str:
+    return jwt.encode(_claims(user_id, **overrides), secret, algorithm="HS256")
+
+
+def _timestamp(delta: timedelta) -> int:
+    return int((datetime.now(UTC) + delta).timestamp())
+
+
+# Each case builds the Authorization header from the id of a user that exists.
+BAD_HEADERS: dict[str, Callable[[int], str | None]] = {
+    "no header": lambda uid: None,
+    "empty header": lambda uid: "",
+    "wrong scheme": lambda uid: f"Basic {_signed(uid)}",
+    "scheme only": lambda uid: "Bearer ",
+    "garbage": lambda uid: "Bearer not.a.jwt",
+    "not base64": lambda uid: "Bearer %%%.%%%.%%%",
+    "expired": lambda uid: f"Bearer {_signed(uid, exp=_timestamp(timedelta(minutes=-5)))}",
+    "not yet valid": lambda uid: f"Bearer {_signed(uid, nbf=_timestamp(timedelta(minutes=5)))}",
+    "wrong signature": lambda uid: (
+        f"Bearer {_signed(uid, secret='another-secret-of-sufficient-length-123456')}"
+    ),
+    "alg none": lambda uid: "Bearer " + _unsigned({"alg": "none", "typ": "JWT"}, _jsonable(_claims(uid))),
+    "alg RS256 (key confusion)": lambda uid: (
+        "Bearer " + _unsigned({"alg": "RS256", "typ": "JWT"}, _jsonable(_claims(uid)), b"x" * 256)
+    ),
+    "HS512 when HS256 is configured": lambda uid: (
+        "Bearer " + jwt.encode(_claims(uid), TEST_JWT_SECRET, algorithm="HS512")
+    ),
+    "wrong issuer": lambda uid: f"Bearer {_signed(uid, iss='https://evil.example.com')}",
+    "wrong audience": lambda uid: f"Bearer {_signed(uid, aud='someone-else')}",
+    "no expiry": lambda uid: f"Bearer {jwt.encode(_jsonable(_claims(uid), drop='exp'), TEST_JWT_SECRET)}",
+    "no subject": lambda uid: f"Bearer {jwt.encode(_jsonable(_claims(uid), drop='sub'), TEST_JWT_SECRET)}",
+    "subject not an id": lambda uid: f"Bearer {_signed(uid, sub='admin')}",
+    "unknown user": lambda uid: f"Bearer {_signed(uid + 1000)}",
+}
+
+
+def _jsonable(claims: dict[str, Any], drop: str | None = None) -> dict[str, Any]:
+    return {
+        key: int(value.timestamp()) if isinstance(value, datetime) else value
+        for key, value in claims.items()
+        if key != drop
+    }
+
+
+@pytest.fixture
+async def strict_client(db_url: str) -> Any:
+    """The app configured with an issuer and an audience, as production would be."""
+    app = create_app(make_settings(db_url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@pytest.mark.parametrize("case", list(BAD_HEADERS))
+async def test_bad_tokens_are_unauthenticated(
+    case: str, db: Database, strict_client: httpx.AsyncClient
+) -> None:
+    user_id = await create_user(db, "Ada")
+    header = BAD_HEADERS[case](user_id)
+    headers = {} if header is None else {"authorization": header}
+    response = await strict_client.post(
+        "/graphql", json={"query": "{ viewer { id displayName } }"}, headers=headers
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_a_good_token_with_issuer_and_audience_is_accepted(
+    db: Database, strict_client: httpx.AsyncClient
+) -> None:
+    user_id = await create_user(db, "Ada")
+    response = await strict_client.post(
+        "/graphql",
+        json={"query": "{ viewer { id displayName } }"},
+        headers={"authorization": f"Bearer {_signed(user_id)}"},
+    )
+    assert response.json() == {"data": {"viewer": {"id": str(user_id), "displayName": "Ada"}}}
+
+
+async def test_several_root_fields_give_one_unauthenticated_error(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ a: viewer { id } b: viewer { id } }"})
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+async def test_product_fields_hidden_in_fragments_still_need_a_token(client: httpx.AsyncClient) -> None:
+    query = "{ __typename ...F } fragment F on Query { ... on Query { viewer { id } } }"
+    response = await client.post("/graphql", json={"query": query})
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
