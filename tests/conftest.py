@@ -6,7 +6,10 @@ With CI=true an unreachable PostgreSQL fails the run; elsewhere its tests are sk
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,33 @@ def db_url(request: pytest.FixtureRequest, migrated_url: str) -> str:
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:
     return Settings(database_url=db_url, jwt_secret=TEST_JWT_SECRET, **overrides)
+
+
+def unreachable_url(db_url: str) -> str:
+    """A database of the same kind as ``db_url`` that cannot be reached."""
+    if db_url.startswith("sqlite"):
+        return "sqlite+aiosqlite:////nonexistent-directory/videoengage.db"
+    return "postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeout=1"
+
+
+@contextlib.asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An app of its own, running its lifespan, and a client for it.
+
+    aiosqlite stops a connection that failed to open without awaiting it; its worker thread must end
+    before the test's event loop closes, or it reports to a closed loop. So we wait for new threads.
+    """
+    threads_before = set(threading.enumerate())
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+    for _ in range(500):
+        if not any(thread.is_alive() for thread in set(threading.enumerate()) - threads_before):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("a database worker thread did not stop")
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ import jwt
 import pytest
 
 from tests.api import error_codes
-from tests.conftest import TEST_JWT_SECRET, make_settings
+from tests.conftest import TEST_JWT_SECRET, make_settings, serve
 from tests.factories import create_user
-from videoengage.app import create_app
 from videoengage.db.engine import Database
 
 ISSUER = "https://auth.example.com"
@@ -91,11 +90,8 @@ def _jsonable(claims: dict[str, Any], drop: str | None = None) -> dict[str, Any]
 @pytest.fixture
 async def strict_client(db_url: str) -> Any:
     """The app configured with an issuer and an audience, as production would be."""
-    app = create_app(make_settings(db_url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+    async with serve(make_settings(db_url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE)) as client:
+        yield client
 
 
 @pytest.mark.parametrize("case", list(BAD_HEADERS))

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-
 import httpx
 
 from tests.api import Api
-from tests.conftest import make_settings
+from tests.conftest import make_settings, serve, unreachable_url
 from tests.factories import create_user
-from videoengage.app import create_app
 from videoengage.db.engine import Database
 
 
@@ -26,31 +22,12 @@ async def test_readyz_is_200_when_the_database_answers(client: httpx.AsyncClient
     assert response.json() == {"status": "ready"}
 
 
-async def _until_new_threads_end(before: set[threading.Thread]) -> None:
-    """aiosqlite stops a connection that failed to open without awaiting it; its worker thread must
-    finish before this test's event loop closes, or it reports to a closed loop."""
-    for _ in range(500):
-        if not any(thread.is_alive() for thread in set(threading.enumerate()) - before):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("a database worker thread did not stop")
-
-
 async def test_readyz_is_503_when_the_database_is_unreachable(db_url: str) -> None:
-    threads_before = set(threading.enumerate())
-    if db_url.startswith("sqlite"):
-        unreachable = "sqlite+aiosqlite:////nonexistent-directory/videoengage.db"
-    else:
-        unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeout=1"
-    app = create_app(make_settings(unreachable))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            response = await client.get("/readyz")
-            assert response.status_code == 503
-            assert response.json() == {"status": "unavailable"}
-            assert (await client.get("/healthz")).status_code == 200
-    await _until_new_threads_end(threads_before)
+    async with serve(make_settings(unreachable_url(db_url))) as client:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable"}
+        assert (await client.get("/healthz")).status_code == 200
 
 
 async def test_sibling_root_fields_run_concurrently_each_with_its_own_session(api: Api, db: Database) -> None:
