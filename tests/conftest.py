@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import event, text
 from starlette.applications import Starlette
 
@@ -69,7 +70,7 @@ def db_url(request: pytest.FixtureRequest, migrated_url: str) -> str:
 
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=db_url, jwt_secret=TEST_JWT_SECRET, **overrides)
+    return Settings(database_url=db_url, jwt_secret=SecretStr(TEST_JWT_SECRET), **overrides)
 
 
 def unreachable_url(db_url: str) -> str:
