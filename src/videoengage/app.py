@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,7 +23,8 @@ from strawberry.types import ExecutionResult
 from videoengage.context import Context, build_context
 from videoengage.db.engine import Database, create_engine
 from videoengage.error_format import format_result
-from videoengage.schema.schema import schema
+from videoengage.http_limits import RequestLimits
+from videoengage.schema.schema import build_schema
 from videoengage.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -51,8 +54,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and our error formatting."""
 
     def __init__(self, state: AppState) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if state.settings.graphiql else None)
+        super().__init__(
+            build_schema(state.settings),
+            graphql_ide="graphiql" if state.settings.graphiql_enabled else None,
+        )
         self._state = state
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Deeply nested JSON is the client's mistake (400), not a crash of ours (500)."""
+        try:
+            return json.loads(data)
+        except RecursionError:
+            # Strawberry answers a JSONDecodeError with 400 "Unable to parse request body as JSON".
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         request_id = uuid.uuid4().hex
@@ -66,7 +80,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
-        return format_result(result, request_id)
+        return format_result(result, request_id, suggestions=not self._state.settings.production)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -105,6 +119,13 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                RequestLimits,
+                max_body_bytes=settings.max_body_bytes,
+                max_concurrent_requests=settings.max_concurrent_requests,
+            )
+        ],
     )
     app.state.videoengage = state
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 from strawberry.http import GraphQLHTTPResponse
@@ -13,25 +14,30 @@ from videoengage.errors import AppError, ErrorCode
 logger = logging.getLogger("videoengage.errors")
 
 MASKED_MESSAGE = "Internal server error"
+# graphql-core appends these to validation messages; in production they would map the schema.
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
-def format_result(result: ExecutionResult, request_id: str) -> GraphQLHTTPResponse:
+def format_result(
+    result: ExecutionResult, request_id: str, *, suggestions: bool = True
+) -> GraphQLHTTPResponse:
     response: GraphQLHTTPResponse = {"data": result.data}
     if result.errors:
-        response["errors"] = [format_error(error, request_id) for error in result.errors]
+        response["errors"] = [format_error(error, request_id, suggestions) for error in result.errors]
     if result.extensions:
         response["extensions"] = result.extensions
     return response
 
 
-def format_error(error: GraphQLError, request_id: str) -> dict[str, object]:
+def format_error(error: GraphQLError, request_id: str, suggestions: bool = True) -> dict[str, object]:
     """Our coded errors and graphql-core's syntax and validation errors pass; all else is masked."""
     original = error.original_error
     if isinstance(original, AppError):
         return _formatted(error, original.message, original.extensions())
     if original is None:
         # Parsing, validation and variable coercion: the client's document or variables are wrong.
-        return _formatted(error, error.message, {"code": ErrorCode.BAD_USER_INPUT.value})
+        message = error.message if suggestions else _SUGGESTION.sub("", error.message)
+        return _formatted(error, message, {"code": ErrorCode.BAD_USER_INPUT.value})
     logger.error(
         "unexpected error in request %s at %s",
         request_id,

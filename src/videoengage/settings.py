@@ -30,11 +30,21 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
-    graphiql: bool = True
+    # Production: no introspection, no "Did you mean" suggestions, no GraphiQL.
+    production: bool = False
+    graphiql: bool | None = None  # default: on unless production
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     log_level: str = "INFO"
+
+    # Limits: each refuses hostile input before it costs anything. The README lists them.
+    max_body_bytes: int = Field(default=262_144, ge=1_024)
+    max_query_depth: int = Field(default=10, ge=2, le=50)
+    max_aliases: int = Field(default=20, ge=0, le=1_000)
+    max_tokens: int = Field(default=2_000, ge=100, le=100_000)
+    max_concurrent_requests: int = Field(default=200, ge=1)
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=600)
 
     @field_validator("database_url")
     @classmethod
@@ -50,6 +60,10 @@ class Settings(BaseSettings):
         if url.startswith(("postgresql+psycopg://", "sqlite+aiosqlite://")):
             return url
         raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:// URL")
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.production) if self.graphiql is None else (self.graphiql and not self.production)
 
     @property
     def is_sqlite(self) -> bool:

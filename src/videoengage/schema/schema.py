@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from videoengage.schema.introspection_limit import IntrospectionListDepth
 from videoengage.schema.query import Query
 from videoengage.schema.viewer_required import RequireViewer
+from videoengage.settings import Settings
 
 
 class VideoengageSchema(strawberry.Schema):
@@ -20,8 +33,24 @@ class VideoengageSchema(strawberry.Schema):
         return None
 
 
-schema = VideoengageSchema(
-    query=Query,
-    extensions=[RequireViewer],
-    config=StrawberryConfig(auto_camel_case=True),
-)
+def build_schema(settings: Settings) -> VideoengageSchema:
+    """The schema with this deployment's limits; every operation is checked by each of them."""
+    # Factories, not instances: Strawberry makes fresh extensions for every operation.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(AddValidationRules, [IntrospectionListDepth]),
+        RequireViewer,
+    ]
+    if settings.production:
+        extensions.append(DisableIntrospection)
+    return VideoengageSchema(
+        query=Query,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+# The schema as the SDL export and the tests see it; the app builds its own from its settings.
+schema = build_schema(Settings.model_construct())
