@@ -120,13 +120,13 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     """The real app with its lifespan running, on an emptied database."""
     application = create_app(settings)
     async with application.router.lifespan_context(application):
-        await _empty_all_tables(application.state.videoengage.db)
+        await _empty_all_tables(application.state.db)
         yield application
 
 
 @pytest.fixture
 def db(app: Starlette) -> Database:
-    database: Database = app.state.videoengage.db
+    database: Database = app.state.db
     return database
 
 

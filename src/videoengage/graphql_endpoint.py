@@ -1,0 +1,80 @@
+"""The GraphQL HTTP endpoint: Strawberry's ASGI view with our context, errors and media types.
+
+Clients that accept ``application/graphql-response+json`` get it, with the status codes the
+GraphQL-over-HTTP spec gives it: 400 for a request that never executed (401 without valid
+credentials). ``application/json`` clients keep getting 200, as the spec asks for them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from videoengage.context import Context, build_context
+from videoengage.db.engine import Database
+from videoengage.error_format import format_result
+from videoengage.errors import Unauthenticated
+from videoengage.schema.schema import build_schema
+from videoengage.settings import Settings
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, database: Database | None = None) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        )
+        self.settings = settings
+        self.database = database
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        if self.database is None:
+            raise RuntimeError("the database is created when the application starts")
+        request_id = uuid.uuid4().hex
+        request.state.request_id = request_id
+        request.state.sub_response = response
+        if isinstance(response, Response) and GRAPHQL_RESPONSE_JSON in request.headers.get("accept", ""):
+            response.media_type = GRAPHQL_RESPONSE_JSON
+        return build_context(self.settings, self.database, request_id, request.headers.get("authorization"))
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Deeply nested JSON is the client's mistake (400), not a crash of ours (500)."""
+        try:
+            return json.loads(data)
+        except RecursionError:
+            # Strawberry answers a JSONDecodeError with 400 "Unable to parse request body as JSON".
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+        response = format_result(result, request_id, suggestions=not self.settings.production)
+        errors = result.errors or []
+        if result.data is None and errors and all(not error.path for error in errors):
+            # Parse, validation, variable or authentication errors: the request never executed, and
+            # the spec says such a result has no data entry at all.
+            response.pop("data", None)
+            sub_response = getattr(request.state, "sub_response", None)
+            if isinstance(sub_response, Response) and sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+                if all(isinstance(error.original_error, Unauthenticated) for error in errors):
+                    sub_response.status_code = 401
+                    sub_response.headers["www-authenticate"] = "Bearer"
+                else:
+                    sub_response.status_code = 400
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
