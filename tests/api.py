@@ -32,7 +32,9 @@ class Api:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        return await self.client.post("/graphql", json=body, headers=all_headers)
+        response = await self.client.post("/graphql", json=body, headers=all_headers)
+        assert_no_internals(response.text)
+        return response
 
     async def gql(
         self,
@@ -60,3 +62,29 @@ class Api:
 
 def error_codes(result: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in result.get("errors", [])]
+
+
+# What must never reach a client: tracebacks, SQL, or a driver's or library's own words.
+INTERNALS = (
+    "Traceback",
+    'File "',
+    "sqlalchemy",
+    "psycopg",
+    "sqlite3",
+    "aiosqlite",
+    "SELECT ",
+    "INSERT INTO",
+    "UPDATE ",
+    "DELETE FROM",
+    "IntegrityError",
+    "OperationalError",
+    "ProgrammingError",
+    "violates",
+    "constraint",
+)
+
+
+def assert_no_internals(text: str) -> None:
+    """Every response the suite sees passes through here, so every error class it provokes is checked."""
+    leaked = [marker for marker in INTERNALS if marker.lower() in text.lower()]
+    assert leaked == [], f"internals reached the client ({leaked}): {text[:500]}"
