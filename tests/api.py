@@ -93,5 +93,9 @@ def assert_no_internals(response: httpx.Response) -> None:
         text = json.dumps(response.json().get("errors", []))
     except (ValueError, AttributeError):
         text = response.text
+    assert_no_internals_in(text)
+
+
+def assert_no_internals_in(text: str) -> None:
     leaked = [marker for marker in INTERNALS if marker.lower() in text.lower()]
     assert leaked == [], f"internals reached the client ({leaked}): {text[:500]}"

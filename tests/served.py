@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -21,6 +23,11 @@ from tests.conftest import TEST_JWT_SECRET
 class Served:
     url: str
     process: subprocess.Popen[str]
+    log_file: Path
+
+    def log(self) -> str:
+        """What the server has printed so far (a file, so a chatty server never blocks on a pipe)."""
+        return self.log_file.read_text()
 
     @property
     def graphql_url(self) -> str:
@@ -38,6 +45,9 @@ def free_port() -> int:
 def served(database_url: str, *args: str, **env: str) -> Iterator[Served]:
     """Start the server, wait until it answers /healthz, and stop it (SIGTERM) afterwards."""
     port = free_port()
+    log_dir = Path(tempfile.mkdtemp(prefix="videoengage-served-"))
+    log_file = log_dir / "server.log"
+    output = log_file.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "videoengage.cli", "serve", "--port", str(port), *args],
         env={
@@ -47,7 +57,7 @@ def served(database_url: str, *args: str, **env: str) -> Iterator[Served]:
             "LOG_LEVEL": "warning",
             **env,
         },
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -56,7 +66,7 @@ def served(database_url: str, *args: str, **env: str) -> Iterator[Served]:
         deadline = time.monotonic() + 20
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the server exited: {process.stdout.read() if process.stdout else ''}")
+                raise RuntimeError(f"the server exited: {log_file.read_text()}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
@@ -65,7 +75,7 @@ def served(database_url: str, *args: str, **env: str) -> Iterator[Served]:
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start within 20 s")
             time.sleep(0.1)
-        yield Served(url, process)
+        yield Served(url, process, log_file)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -74,3 +84,4 @@ def served(database_url: str, *args: str, **env: str) -> Iterator[Served]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        output.close()

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from videoengage.db.failures import transient_failure
 from videoengage.errors import AppError, ErrorCode
 
 logger = logging.getLogger("videoengage.errors")
@@ -38,17 +39,19 @@ def format_error(error: GraphQLError, request_id: str, suggestions: bool = True)
         # Parsing, validation and variable coercion: the client's document or variables are wrong.
         message = error.message if suggestions else _SUGGESTION.sub("", error.message)
         return _formatted(error, message, {"code": ErrorCode.BAD_USER_INPUT.value})
+    extensions: dict[str, object] = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "requestId": request_id}
+    if (transient := transient_failure(original)) is not None:
+        logger.warning(
+            "request %s at %s: %s (%s)", request_id, error.path, transient, type(original).__name__
+        )
+        return _formatted(error, f"{transient} (request id {request_id})", extensions)
     logger.error(
         "unexpected error in request %s at %s",
         request_id,
         error.path,
         exc_info=(type(original), original, original.__traceback__),
     )
-    return _formatted(
-        error,
-        f"{MASKED_MESSAGE} (request id {request_id})",
-        {"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
-    )
+    return _formatted(error, f"{MASKED_MESSAGE} (request id {request_id})", extensions)
 
 
 def _formatted(error: GraphQLError, message: str, extensions: dict[str, object]) -> dict[str, object]:

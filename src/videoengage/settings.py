@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     graphiql: bool | None = None  # default: on unless production
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
-    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    db_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     log_level: str = "INFO"
 
     # Limits: each refuses hostile input before it costs anything. The README lists them.

@@ -42,6 +42,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
+        # A slow or stuck database fails the request after a bounded wait instead of hanging it.
+        connect_args={
+            "options": f"-c statement_timeout={int(settings.db_statement_timeout_seconds * 1000)}",
+            "connect_timeout": max(1, int(settings.db_pool_timeout_seconds)),
+        },
     )
 
 

@@ -1,0 +1,175 @@
+"""The server survives its database going away, coming back, being slow or being killed.
+
+PostgreSQL only. Where PostgreSQL must vanish, a TCP proxy in front of it is cut (tests/tcp_proxy.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.api import Api, error_codes
+from tests.conftest import make_settings, serve
+from tests.factories import create_user
+from tests.served import served
+from tests.tcp_proxy import tcp_proxy
+from videoengage.auth import issue_token
+from videoengage.db.engine import Database
+
+pytestmark = pytest.mark.postgres_only
+
+VIEWER = {"query": "{ viewer { id } }"}
+
+
+def _plain(db_url: str) -> str:
+    return make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _through(db_url: str, port: int) -> str:
+    return make_url(db_url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+
+
+def _terminate_other_backends(db_url: str) -> int:
+    with psycopg.connect(_plain(db_url), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+@pytest.fixture
+async def locked_users(db_url: str) -> AsyncIterator[psycopg.AsyncConnection[object]]:
+    """Holds an exclusive lock on users: every authenticated request waits until it is released."""
+    conn = await psycopg.AsyncConnection.connect(_plain(db_url))
+    await conn.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+    try:
+        yield conn
+    finally:
+        await conn.rollback()
+        await conn.close()
+
+
+async def test_connections_killed_while_idle_are_replaced(api: Api, db: Database, db_url: str) -> None:
+    user_id = await create_user(db)
+    for _ in range(3):
+        await api.data("{ viewer { id } }", as_user=user_id)
+    assert _terminate_other_backends(db_url) >= 1
+    for _ in range(5):
+        assert await api.data("{ viewer { id } }", as_user=user_id) == {"viewer": {"id": str(user_id)}}
+
+
+async def test_a_slow_database_fails_the_request_after_the_statement_timeout(
+    db: Database, db_url: str, locked_users: object
+) -> None:
+    settings = make_settings(db_url, db_statement_timeout_seconds=0.5)
+    async with serve(settings) as client:
+        started = time.monotonic()
+        response = await client.post(
+            "/graphql", json=VIEWER, headers={"authorization": f"Bearer {issue_token(settings, 1)}"}
+        )
+        assert time.monotonic() - started < 5
+    body = response.json()
+    assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]
+    assert body["errors"][0]["message"].startswith("The database did not answer in time")
+
+
+async def test_an_exhausted_pool_fails_requests_after_the_pool_timeout(
+    db: Database, db_url: str, locked_users: object
+) -> None:
+    settings = make_settings(
+        db_url, db_pool_size=1, db_max_overflow=0, db_pool_timeout_seconds=0.5, db_statement_timeout_seconds=3
+    )
+    headers = {"authorization": f"Bearer {issue_token(settings, 1)}"}
+    async with serve(settings) as client:
+        holder = asyncio.create_task(client.post("/graphql", json=VIEWER, headers=headers))
+        await asyncio.sleep(0.3)  # the holder now waits on the lock, holding the only connection
+        started = time.monotonic()
+        waiter = await client.post("/graphql", json=VIEWER, headers=headers)
+        waited = time.monotonic() - started
+        await holder
+    assert error_codes(waiter.json()) == ["INTERNAL_SERVER_ERROR"]
+    assert waiter.json()["errors"][0]["message"].startswith("The database did not answer in time")
+    assert waited < 3
+
+
+def test_database_down_at_boot_then_up(db: Database, db_url: str) -> None:
+    url = make_url(db_url)
+    with (
+        tcp_proxy(url.host or "127.0.0.1", url.port or 5432, up=False) as proxy,
+        served(_through(db_url, proxy.port)) as server,
+    ):
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+        assert httpx.get(f"{server.url}/readyz").status_code == 503
+        proxy.up()
+        assert _eventually_status(f"{server.url}/readyz", 200)
+        assert server.process.poll() is None  # no crash, no restart
+
+
+def _eventually_status(url: str, status: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=3).status_code == status:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+async def test_database_going_away_under_load_and_coming_back(db: Database, db_url: str) -> None:
+    user_id = await create_user(db)
+    url = make_url(db_url)
+    with (
+        tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy,
+        served(_through(db_url, proxy.port)) as server,
+    ):
+        token = issue_token(make_settings(db_url), user_id)
+        outcomes: list[tuple[str, str, bool]] = []  # (phase at start, phase at end, ok)
+        phase = "before"
+
+        async def load() -> None:
+            async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+                while phase != "done":
+                    current = phase
+                    try:
+                        response = await client.post(
+                            "/graphql", json=VIEWER, headers={"authorization": f"Bearer {token}"}
+                        )
+                        ok = response.status_code == 200 and "errors" not in response.json()
+                    except httpx.TransportError:
+                        ok = False
+                    outcomes.append((current, phase, ok))
+                    await asyncio.sleep(0.01)
+
+        workers = [asyncio.create_task(load()) for _ in range(4)]
+        await asyncio.sleep(1)
+        phase = "down"
+        proxy.down()
+        await asyncio.sleep(1.5)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.get("/readyz")).status_code == 503
+        proxy.up()
+        phase = "recovering"
+        await asyncio.sleep(1.5)
+        phase = "after"
+        await asyncio.sleep(1)
+        phase = "done"
+        await asyncio.gather(*workers)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.get("/readyz")).status_code == 200
+    # Requests wholly inside one phase; those spanning a change may go either way.
+    within = {
+        name: [ok for start, end, ok in outcomes if start == end == name] for name in ("before", "down")
+    }
+    after = [ok for start, _end, ok in outcomes if start == "after"]
+    assert within["before"] and all(within["before"])
+    assert within["down"] and not any(within["down"])
+    assert after and all(after)
