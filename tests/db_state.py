@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from videoengage.db.engine import Database
-from videoengage.db.models import Conversation, ConversationParticipant, Message
+from videoengage.db.models import Base
 
-TABLES = (Message.__table__, Conversation.__table__, ConversationParticipant.__table__)
+TABLES = [Base.metadata.tables[name] for name in ("messages", "conversations", "conversation_participants")]
 
 
 async def messaging_state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -17,6 +17,6 @@ async def messaging_state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     state: dict[str, list[tuple[Any, ...]]] = {}
     async with db.read() as session:
         for table in TABLES:
-            rows = await session.execute(select(table).order_by(*table.primary_key.columns))
+            rows = await session.execute(select(table).order_by(*table.primary_key))
             state[table.name] = [tuple(row) for row in rows]
     return state

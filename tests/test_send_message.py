@@ -168,6 +168,7 @@ BROKEN_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
     "url with only a scheme": ({"type": "VIDEO", "mediaUrl": "http://"}, "mediaUrl"),
     "url without scheme": ({"type": "IMAGE", "mediaUrl": "//media.example.com/a.png"}, "mediaUrl"),
     "relative url": ({"type": "IMAGE", "mediaUrl": "/a.png"}, "mediaUrl"),
+    "url with NUL": ({"type": "IMAGE", "mediaUrl": "https://media.example.com/a\x00.png"}, "mediaUrl"),
     "url with a space": ({"type": "IMAGE", "mediaUrl": "https://media.example.com/a b.png"}, "mediaUrl"),
     "url with a bad port": (
         {"type": "IMAGE", "mediaUrl": "https://media.example.com:99999/a.png"},
@@ -193,6 +194,7 @@ BROKEN_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
     "oversized clientMessageId": ({**TEXT, "clientMessageId": "c" * 65}, "clientMessageId"),
     "empty clientMessageId": ({**TEXT, "clientMessageId": ""}, "clientMessageId"),
     "blank clientMessageId": ({**TEXT, "clientMessageId": "   "}, "clientMessageId"),
+    "clientMessageId with NUL": ({**TEXT, "clientMessageId": "a\x00b"}, "clientMessageId"),
     "malformed conversationId": ({**TEXT, "conversationId": "conversation-1"}, "conversationId"),
     "empty conversationId": ({**TEXT, "conversationId": ""}, "conversationId"),
 }

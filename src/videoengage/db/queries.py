@@ -80,6 +80,6 @@ async def participants_by_conversation_id(session: AsyncSession, ids: Sequence[i
         .order_by(ConversationParticipant.joined_at, ConversationParticipant.user_id)
     )
     participants: dict[int, list[User]] = defaultdict(list)
-    for conversation_id, user in rows.tuples():
+    for conversation_id, user in rows:
         participants[conversation_id].append(user)
     return participants
