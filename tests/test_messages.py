@@ -91,6 +91,15 @@ async def test_first_outside_one_to_a_hundred_is_refused(api: Api, chat: Chat, f
     assert result["errors"][0]["extensions"]["field"] == "first"
 
 
+@pytest.mark.parametrize("first", ["ten", 2**31, 1.5])
+async def test_a_first_that_is_not_an_int_is_refused_not_masked(api: Api, chat: Chat, first: object) -> None:
+    """graphql-core refuses the variable before execution; the client still gets its code."""
+    result = await page(api, chat, first=first)
+
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+    assert "first" in result["errors"][0]["message"]
+
+
 @pytest.mark.parametrize(
     "after",
     [
