@@ -86,3 +86,20 @@ async def create_message(
             update(Conversation).where(Conversation.id == conversation_id).values(last_message_id=message.id)
         )
         return message.id
+
+
+async def create_messages(db: Database, conversation_id: int, sender_id: int, count: int) -> list[int]:
+    """``count`` TEXT messages in one transaction, oldest first; the last becomes the newest message."""
+    async with db.write() as session:
+        messages = [
+            Message(conversation_id=conversation_id, sender_id=sender_id, type=MessageType.TEXT, body=f"#{n}")
+            for n in range(count)
+        ]
+        session.add_all(messages)
+        await session.flush()
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(last_message_id=messages[-1].id)
+        )
+        return [message.id for message in messages]

@@ -35,8 +35,9 @@ def format_error(error: GraphQLError, request_id: str, suggestions: bool = True)
     original = error.original_error
     if isinstance(original, AppError):
         return _formatted(error, original.message, original.extensions())
-    if original is None:
-        # Parsing, validation and variable coercion: the client's document or variables are wrong.
+    if original is None or (isinstance(original, GraphQLError) and not error.path):
+        # Parsing, validation and variable coercion (which wraps the value's own GraphQLError and,
+        # happening before execution, has no path): the client's document or variables are wrong.
         message = error.message if suggestions else _SUGGESTION.sub("", error.message)
         return _formatted(error, message, {"code": ErrorCode.BAD_USER_INPUT.value})
     extensions: dict[str, object] = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "requestId": request_id}

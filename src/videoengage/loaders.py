@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from videoengage.db import queries
 from videoengage.db.engine import Database
-from videoengage.db.models import Post, User, Video, VideoProgress
+from videoengage.db.models import Message, Post, User, Video, VideoProgress
 from videoengage.db.queries import UserAndTarget
 from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
 from videoengage.enums import ReactionType
@@ -71,6 +71,20 @@ class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgres
         super().__init__(db, queries.progress_by_user_and_video)
 
 
+class MessageByIdLoader(_KeyedLoader[int, Message]):
+    """Resolves each conversation's ``lastMessage``; callers check the viewer may see it."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, queries.messages_by_id)
+
+
+class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[User]]):
+    """A conversation's users; ``None`` only for a conversation without participants."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, queries.participants_by_conversation_id)
+
+
 class Loaders:
     """A fresh set per request, so nothing cached outlives the request that loaded it."""
 
@@ -81,3 +95,5 @@ class Loaders:
         self.video_reaction_by_user_and_video = ReactionByUserAndTargetLoader(db, VIDEO)
         self.post_reaction_by_user_and_post = ReactionByUserAndTargetLoader(db, POST)
         self.video_progress_by_user_and_video = VideoProgressByUserAndVideoLoader(db)
+        self.message_by_id = MessageByIdLoader(db)
+        self.participants_by_conversation_id = ParticipantsByConversationIdLoader(db)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from videoengage.db.models import Post, User, Video, VideoProgress
+from videoengage.db.models import ConversationParticipant, Message, Post, User, Video, VideoProgress
 from videoengage.db.reaction_targets import ReactionTarget
 from videoengage.enums import ReactionType
 
@@ -64,3 +64,22 @@ async def progress_by_user_and_video(
         select(VideoProgress).where(_by_user(VideoProgress.user_id, VideoProgress.video_id, keys))
     )
     return {(row.user_id, row.video_id): row for row in rows}
+
+
+async def messages_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
+    rows = await session.scalars(select(Message).where(Message.id.in_(ids)))
+    return {message.id: message for message in rows}
+
+
+async def participants_by_conversation_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[User]]:
+    """Each conversation's users, in the order they joined: one statement for a whole page."""
+    rows = await session.execute(
+        select(ConversationParticipant.conversation_id, User)
+        .join(User, User.id == ConversationParticipant.user_id)
+        .where(ConversationParticipant.conversation_id.in_(ids))
+        .order_by(ConversationParticipant.joined_at, ConversationParticipant.user_id)
+    )
+    participants: dict[int, list[User]] = defaultdict(list)
+    for conversation_id, user in rows:
+        participants[conversation_id].append(user)
+    return participants

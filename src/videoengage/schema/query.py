@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from videoengage.resolvers import users
+from videoengage.resolvers import conversations, messages, users
+from videoengage.schema.conversation import Conversation
+from videoengage.schema.message import Message
+from videoengage.schema.pagination import Connection
 from videoengage.schema.user import User
 
 
@@ -12,4 +15,19 @@ from videoengage.schema.user import User
 class Query:
     viewer: User = strawberry.field(
         resolver=users.viewer, description="The user the bearer token belongs to."
+    )
+    messages: Connection[Message] = strawberry.field(
+        resolver=messages.messages,
+        description=(
+            "A conversation's messages, newest first, a page at a time. NOT_FOUND for a conversation "
+            "that does not exist or that the viewer is not in."
+        ),
+    )
+    conversation: Conversation | None = strawberry.field(
+        resolver=conversations.conversation,
+        description="One of the viewer's conversations; null if there is none or the viewer is not in it.",
+    )
+    conversations: Connection[Conversation] = strawberry.field(
+        resolver=conversations.conversations,
+        description="The viewer's conversations, the one with the most recent message first.",
     )

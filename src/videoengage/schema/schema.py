@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from videoengage.schema.introspection_limit import IntrospectionListDepth
+from videoengage.schema.mutation import Mutation
 from videoengage.schema.query import Query
 from videoengage.schema.viewer_required import RequireViewer
 from videoengage.settings import Settings
@@ -47,6 +48,7 @@ def build_schema(settings: Settings) -> VideoengageSchema:
         extensions.append(DisableIntrospection)
     return VideoengageSchema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -1,0 +1,97 @@
+"""Sending messages and reading a conversation's messages, newest first, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from videoengage.context import Info
+from videoengage.db import messages as db_messages
+from videoengage.db import models
+from videoengage.db.messages import NewMessage
+from videoengage.errors import BadUserInput, NotFound
+from videoengage.ids import parse_id
+from videoengage.resolvers.message_input import new_message
+from videoengage.resolvers.unset import given
+from videoengage.schema.message import Message, SendMessageInput
+from videoengage.schema.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
+
+CURSOR_KIND = "messages"
+
+
+def conversation_not_found() -> NotFound:
+    """The one answer for a conversation that does not exist and one the viewer is not in."""
+    return NotFound("Conversation not found")
+
+
+async def send_message(
+    info: Info,
+    input: Annotated[SendMessageInput, strawberry.argument(description="The message and where it goes.")],
+) -> Message:
+    """Store a message (or find the one a retry with the same clientMessageId stored) in one transaction."""
+    new = new_message(input, info.context.viewer_id)
+
+    async def work(session: AsyncSession) -> models.Message:
+        if not await db_messages.lock_conversation_for_sender(session, new.conversation_id, new.sender_id):
+            raise conversation_not_found()
+        stored = await db_messages.insert_message(session, new)
+        if stored is not None:
+            await db_messages.set_last_message(session, stored)
+            return stored
+        if new.client_message_id is not None:
+            earlier = await db_messages.message_by_client_id(
+                session, new.conversation_id, new.sender_id, new.client_message_id
+            )
+            if earlier is not None:
+                return earlier
+        raise _shared_item_missing(new)
+
+    return Message.from_row(await info.context.db.transaction(work))
+
+
+def _shared_item_missing(new: NewMessage) -> BadUserInput:
+    if new.shared_video_id is not None:
+        return BadUserInput("sharedVideoId is not a published video", field="sharedVideoId")
+    return BadUserInput("sharedPostId is not an existing post", field="sharedPostId")
+
+
+async def messages(
+    info: Info,
+    conversation_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The conversation; the viewer must take part in it.")
+    ],
+    first: Annotated[int | None, strawberry.argument(description="How many messages: 1 to 100.")] = 50,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="The endCursor of the previous page, to continue with older messages."
+        ),
+    ] = strawberry.UNSET,
+) -> Connection[Message]:
+    """Newest first, by id: a conversation's ids grow in commit order, so pages never skip or repeat."""
+    conversation = parse_id(conversation_id, "conversationId")
+    limit = check_page_size(0 if first is None else first)  # null is no page size
+    cursor = given(after)
+    before_id = None if cursor is None else _message_id_in(cursor, conversation)
+    async with info.context.db.read() as session:
+        if not await db_messages.is_participant(session, conversation, info.context.viewer_id):
+            raise conversation_not_found()
+        rows = await db_messages.newest_messages(session, conversation, before_id, limit + 1)
+    page = [(Message.from_row(row), encode_cursor(CURSOR_KIND, conversation, row.id)) for row in rows[:limit]]
+    return connection(page, has_next_page=len(rows) > limit)
+
+
+def _message_id_in(cursor: str, conversation_id: int) -> int:
+    cursor_conversation, message_id = decode_cursor(CURSOR_KIND, cursor, int, int)
+    if cursor_conversation != conversation_id:
+        raise BadUserInput("after is a cursor of another conversation", field="after")
+    assert isinstance(message_id, int)
+    return message_id

@@ -1,0 +1,128 @@
+"""Direct messages: the ``Message`` type, its ``MessageType`` and the ``SendMessageInput``.
+
+A message's sender, shared video and shared post resolve through the request's loaders, so a page
+of messages costs one statement per kind of related row, however long the page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from videoengage import enums
+from videoengage.context import Info
+from videoengage.db import models
+from videoengage.errors import NotFound
+from videoengage.schema.post import Post
+from videoengage.schema.user import User
+from videoengage.schema.video import Video
+
+MAX_BODY_LENGTH = 4000
+MAX_CLIENT_MESSAGE_ID_LENGTH = 64
+MAX_MEDIA_URL_LENGTH = 2048
+
+strawberry.enum(
+    enums.MessageType,
+    name="MessageType",
+    description="What a message carries; each type needs its own input field (see SendMessageInput).",
+)
+MessageType = enums.MessageType
+
+
+@strawberry.type(description="A message in a conversation.")
+class Message:
+    id: strawberry.ID = strawberry.field(description="The message's id.")
+    conversation_id: strawberry.ID = strawberry.field(description="The conversation it was sent in.")
+    type: MessageType = strawberry.field(description="What the message carries.")
+    body: str | None = strawberry.field(
+        description="The text (TEXT), or the caption or comment of other types; null if none."
+    )
+    media_url: str | None = strawberry.field(description="Address of the image, video or audio clip.")
+    client_message_id: str | None = strawberry.field(
+        description="The id the sender's client gave this message, to match it with its optimistic copy."
+    )
+    created_at: datetime = strawberry.field(description="When the message was stored.")
+    sender_id: strawberry.Private[int]
+    shared_post_id: strawberry.Private[int | None]
+    shared_video_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Who sent the message.")
+    async def sender(self, info: Info) -> User:
+        row = await info.context.loaders.user_by_id.load(self.sender_id)
+        if row is None:  # the foreign key cascades: a sender cannot vanish while the message stays
+            raise NotFound("The message's sender no longer exists")
+        return User.from_row(row)
+
+    @strawberry.field(description="The shared post (SHARED_POST); null if it was deleted since.")
+    async def shared_post(self, info: Info) -> Post | None:
+        if self.shared_post_id is None:
+            return None
+        row = await info.context.loaders.post_by_id.load(self.shared_post_id)
+        return None if row is None else Post.from_row(row)
+
+    @strawberry.field(
+        description="The shared video (SHARED_VIDEO); null if it was unpublished or deleted since."
+    )
+    async def shared_video(self, info: Info) -> Video | None:
+        if self.shared_video_id is None:
+            return None
+        row = await info.context.loaders.published_video_by_id.load(self.shared_video_id)
+        return None if row is None else Video.from_row(row)
+
+    @classmethod
+    def from_row(cls, row: models.Message) -> Message:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            conversation_id=strawberry.ID(str(row.conversation_id)),
+            type=row.type,
+            body=row.body,
+            media_url=row.media_url,
+            client_message_id=row.client_message_id,
+            created_at=row.created_at,
+            sender_id=row.sender_id,
+            shared_post_id=row.shared_post_id,
+            shared_video_id=row.shared_video_id,
+        )
+
+
+@strawberry.input(
+    description=(
+        "A message to send. TEXT needs body; IMAGE, VIDEO and AUDIO need mediaUrl (body is an optional "
+        "caption); SHARED_POST needs sharedPostId; SHARED_VIDEO needs sharedVideoId (body is an optional "
+        "comment). Any other field is refused."
+    )
+)
+class SendMessageInput:
+    conversation_id: strawberry.ID = strawberry.field(
+        description="The conversation to send to; the viewer must take part in it."
+    )
+    type: MessageType = strawberry.field(description="What the message carries.")
+    body: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            f"The text: required and not blank for TEXT; an optional caption or comment for IMAGE, VIDEO, "
+            f"AUDIO and SHARED_VIDEO. At most {MAX_BODY_LENGTH:,} characters."
+        ),
+    )
+    media_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            f"For IMAGE, VIDEO and AUDIO: an http or https address, at most {MAX_MEDIA_URL_LENGTH:,} "
+            "characters."
+        ),
+    )
+    shared_post_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="For SHARED_POST: an existing post."
+    )
+    shared_video_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="For SHARED_VIDEO: an existing, published video."
+    )
+    client_message_id: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            f"Optional, at most {MAX_CLIENT_MESSAGE_ID_LENGTH} characters, unique per sender and "
+            "conversation: sending again with the same value returns the stored message and writes nothing, "
+            "so a send is safe to retry."
+        ),
+    )
