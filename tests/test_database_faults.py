@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.api import Api, error_codes
+from tests.chat import SEND_MESSAGE, create_chat
 from tests.conftest import make_settings, serve
+from tests.db_state import messaging_state
 from tests.factories import create_user
 from tests.served import served
 from tests.tcp_proxy import tcp_proxy
@@ -173,3 +175,46 @@ async def test_database_going_away_under_load_and_coming_back(db: Database, db_u
     assert within["before"] and all(within["before"])
     assert within["down"] and not any(within["down"])
     assert after and all(after)
+
+
+async def _backend_waiting_on_a_lock(db_url: str, within: float = 10.0) -> int:
+    deadline = time.monotonic() + within
+    async with await psycopg.AsyncConnection.connect(_plain(db_url), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = await (
+                await conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+            ).fetchone()
+            if row:
+                return int(row[0])
+            await asyncio.sleep(0.02)
+    raise AssertionError("no request started waiting on the lock")
+
+
+async def test_a_connection_killed_mid_mutation_writes_nothing_and_a_retry_stores_one_message(
+    api: Api, db: Database, db_url: str
+) -> None:
+    # Given a send that is inside its transaction, waiting on the conversation we hold locked
+    chat = await create_chat(db)
+    send = {"conversationId": str(chat.conversation), "type": "TEXT", "body": "hi", "clientMessageId": "m-1"}
+    blocker = await psycopg.AsyncConnection.connect(_plain(db_url))
+    await blocker.execute("SELECT id FROM conversations WHERE id = %s FOR UPDATE", (chat.conversation,))
+    first = asyncio.create_task(api.gql(SEND_MESSAGE, {"input": send}, as_user=chat.ada))
+
+    # When its database connection is killed
+    victim = await _backend_waiting_on_a_lock(db_url)
+    async with await psycopg.AsyncConnection.connect(_plain(db_url), autocommit=True) as admin:
+        await admin.execute("SELECT pg_terminate_backend(%s)", (victim,))
+    result = await first
+    await blocker.rollback()
+    await blocker.close()
+
+    # Then the client gets a masked INTERNAL_SERVER_ERROR and nothing was written
+    assert error_codes(result) == ["INTERNAL_SERVER_ERROR"]
+    assert (await messaging_state(db))["messages"] == []
+    # And retrying the same send (twice) stores exactly one message
+    retried = [await api.data(SEND_MESSAGE, {"input": send}, as_user=chat.ada) for _ in range(2)]
+    assert retried[0]["sendMessage"]["id"] == retried[1]["sendMessage"]["id"]
+    assert len((await messaging_state(db))["messages"]) == 1
