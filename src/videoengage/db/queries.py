@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +49,7 @@ def _by_user(
 
 
 async def reactions_by_user_and_target(
-    session: AsyncSession, target: ReactionTarget, keys: Sequence[UserAndTarget]
+    session: AsyncSession, target: ReactionTarget[Any], keys: Sequence[UserAndTarget]
 ) -> dict[UserAndTarget, ReactionType]:
     user_id, target_id = target.reactions.c.user_id, target.reactions.c[target.target_key]
     rows = await session.execute(
