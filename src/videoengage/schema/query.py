@@ -5,11 +5,17 @@ from __future__ import annotations
 import strawberry
 
 from videoengage.resolvers import users
+from videoengage.resolvers import videos as video_resolvers
 from videoengage.schema.user import User
+from videoengage.schema.video import Video
 
 
 @strawberry.type(description="Everything a client can read. Every field needs a bearer token.")
 class Query:
     viewer: User = strawberry.field(
         resolver=users.viewer, description="The user the bearer token belongs to."
+    )
+    video: Video | None = strawberry.field(
+        resolver=video_resolvers.video,
+        description="A published video by id; null if there is none or it is not published.",
     )

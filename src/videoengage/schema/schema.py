@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from videoengage.schema.mutation import Mutation
 from videoengage.schema.query import Query
 from videoengage.schema.viewer_required import RequireViewer
 
@@ -22,6 +23,7 @@ class VideoengageSchema(strawberry.Schema):
 
 schema = VideoengageSchema(
     query=Query,
+    mutation=Mutation,
     extensions=[RequireViewer],
     config=StrawberryConfig(auto_camel_case=True),
 )
