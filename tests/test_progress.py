@@ -171,6 +171,23 @@ async def test_bad_input_is_refused_and_writes_nothing(
     assert await progress_rows(db) == before
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"recordedAt": "yesterday"}, {"watchedSeconds": 2**31}, {"watchedSeconds": "ten"}, {"videoId": None}],
+)
+async def test_variables_of_the_wrong_type_are_bad_user_input(
+    api: Api, db: Database, change: dict[str, Any]
+) -> None:
+    viewer, video = await create_user(db), await create_video(db)
+    variables = reading(video, 10, 10)
+    variables["input"].update(change)
+
+    result = await api.gql(SAVE, variables, as_user=viewer)
+
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+    assert await progress_rows(db) == []
+
+
 async def test_a_missing_or_unpublished_video_is_not_found_and_writes_nothing(api: Api, db: Database) -> None:
     viewer = await create_user(db)
     draft = await create_video(db, "Draft", published=False)

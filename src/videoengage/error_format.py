@@ -29,8 +29,9 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, object]:
     original = error.original_error
     if isinstance(original, AppError):
         return _formatted(error, original.message, original.extensions())
-    if original is None:
-        # Parsing, validation and variable coercion: the client's document or variables are wrong.
+    if original is None or isinstance(original, GraphQLError):
+        # Parsing, validation and variable coercion (whose errors wrap graphql-core's own, e.g. an
+        # unknown enum value or an unparsable DateTime): the client's document or variables are wrong.
         return _formatted(error, error.message, {"code": ErrorCode.BAD_USER_INPUT.value})
     logger.error(
         "unexpected error in request %s at %s",
