@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from videoengage.db.engine import Database
 from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, User, Video
@@ -21,7 +21,12 @@ async def create_user(db: Database, display_name: str = "Test User", **values: A
 
 
 async def create_users(db: Database, count: int) -> list[int]:
-    return [await create_user(db, f"User {n}") for n in range(count)]
+    """Many users in one statement: crowds for the concurrency tests."""
+    async with db.write() as session:
+        ids = await session.scalars(
+            insert(User).returning(User.id), [{"display_name": f"User {n}"} for n in range(count)]
+        )
+        return sorted(ids)
 
 
 async def create_video(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from videoengage.resolvers import progress
+from videoengage.resolvers import progress, reactions
 from videoengage.schema.progress import VideoProgress
+from videoengage.schema.reaction_payloads import TogglePostReactionPayload, ToggleVideoReactionPayload
 
 
 @strawberry.type(description="Everything a client can change. Every field needs a bearer token.")
@@ -14,4 +15,14 @@ class Mutation:
         resolver=progress.save_video_progress,
         description="Save the viewer's playback position in a video; returns the stored state after the "
         "save. Safe to send concurrently and out of order: the furthest point watched is kept.",
+    )
+    toggle_video_reaction: ToggleVideoReactionPayload = strawberry.field(
+        resolver=reactions.toggle_video_reaction,
+        description="Add the viewer's reaction to a video, change its type, or remove it (same type "
+        "again). One reaction per viewer and video.",
+    )
+    toggle_post_reaction: TogglePostReactionPayload = strawberry.field(
+        resolver=reactions.toggle_post_reaction,
+        description="Add the viewer's reaction to a post, change its type, or remove it (same type "
+        "again). One reaction per viewer and post.",
     )
