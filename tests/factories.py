@@ -51,6 +51,20 @@ async def create_video(
         return video.id
 
 
+async def create_videos(db: Database, count: int) -> list[int]:
+    """Many published videos in one statement, ids ascending: long pages for the batching tests."""
+    now = datetime.now(UTC)
+    async with db.write() as session:
+        ids = await session.scalars(
+            insert(Video).returning(Video.id),
+            [
+                {"title": f"Video {n}", "duration_seconds": 600, "is_published": True, "published_at": now}
+                for n in range(count)
+            ],
+        )
+        return sorted(ids)
+
+
 async def create_post(db: Database, author_id: int, body: str = "A post") -> int:
     async with db.write() as session:
         post = Post(author_id=author_id, body=body)

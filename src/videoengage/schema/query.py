@@ -6,6 +6,7 @@ import strawberry
 
 from videoengage.resolvers import users
 from videoengage.resolvers import videos as video_resolvers
+from videoengage.schema.pagination import Connection
 from videoengage.schema.user import User
 from videoengage.schema.video import Video
 
@@ -18,4 +19,11 @@ class Query:
     video: Video | None = strawberry.field(
         resolver=video_resolvers.video,
         description="A published video by id; null if there is none or it is not published.",
+    )
+    videos: Connection[Video] = strawberry.field(
+        resolver=video_resolvers.videos, description="Published videos, newest first."
+    )
+    continue_watching: Connection[Video] = strawberry.field(
+        resolver=video_resolvers.continue_watching,
+        description="Videos the viewer started and has not finished, most recently watched first.",
     )
