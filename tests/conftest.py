@@ -116,6 +116,7 @@ class StatementCounter:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.parameters: list[Any] = []  # beside each statement, e.g. to EXPLAIN it as it ran
 
     @property
     def count(self) -> int:
@@ -123,15 +124,17 @@ class StatementCounter:
 
     def reset(self) -> None:
         self.statements.clear()
+        self.parameters.clear()
 
 
 @pytest.fixture
 def statements(db: Database) -> Iterator[StatementCounter]:
     counter = StatementCounter()
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         if statement.strip().upper() not in {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}:
             counter.statements.append(statement)
+            counter.parameters.append(parameters)
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
     yield counter
