@@ -3,7 +3,7 @@
 Runs inside the caller's write transaction. The target row is locked first, so every toggle on one
 target is serialised: the reaction read that follows is current, two toggles never both insert, and
 the counters move by exactly what the reaction rows did. Locks are always taken target first, then
-reaction, so toggles cannot deadlock each other.
+reaction, so toggles cannot deadlock each other. (On SQLite, BEGIN IMMEDIATE serialises all writers.)
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ async def toggle_reaction(
     this_reaction = (reactions.c.user_id == user_id) & (reactions.c[target.target_key] == target_id)
     previous: ReactionType | None = await session.scalar(select(reactions.c.type).where(this_reaction))
 
-    deltas: dict[str, int] = {}
     if previous is None:
         action, current = ReactionAction.ADDED, type
         await session.execute(
@@ -62,6 +61,7 @@ async def toggle_reaction(
     else:
         action, current = ReactionAction.CHANGED, type
         await session.execute(update(reactions).where(this_reaction).values(type=type, updated_at=utcnow()))
+    deltas: dict[str, int] = {}
     if previous is not None:
         deltas[counter_column(previous)] = -1
     if current is not None:

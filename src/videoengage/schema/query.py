@@ -21,9 +21,10 @@ class Query:
         description="A published video by id; null if there is none or it is not published.",
     )
     videos: Connection[Video] = strawberry.field(
-        resolver=video_resolvers.videos, description="Published videos, newest first."
+        resolver=video_resolvers.videos, description="Published videos, most recently added first."
     )
     continue_watching: Connection[Video] = strawberry.field(
         resolver=video_resolvers.continue_watching,
-        description="Videos the viewer started and has not finished, most recently watched first.",
+        description="Videos the viewer started (watchedSeconds above 0) and has not completed, most "
+        "recently watched first.",
     )
