@@ -286,8 +286,9 @@ async def test_a_page_costs_the_same_statements_for_five_messages_as_for_a_hundr
     assert {"SHARED_VIDEO", "SHARED_POST"} <= small_types
     assert {edge["node"]["type"] for edge in large["messages"]["edges"]} == {t.name for t in MessageType}
     assert any(edge["node"]["sharedVideo"] is None for edge in large["messages"]["edges"][1:])
-    # viewer, membership, page, senders, videos, posts, video reactions, post reactions, post authors
-    assert small_cost == large_cost == 9, statements.statements
+    # viewer, page (membership checked inside it), senders, videos, posts, video reactions,
+    # post reactions, post authors
+    assert small_cost == large_cost == 8, statements.statements
 
 
 async def test_the_demo_conversation_reads_back(api: Api, db: Database) -> None:
@@ -303,3 +304,34 @@ async def test_the_demo_conversation_reads_back(api: Api, db: Database) -> None:
     assert [node["type"] for node in nodes] == ["SHARED_POST", "IMAGE", "TEXT", "SHARED_VIDEO", "TEXT"]
     assert nodes[3]["sharedVideo"]["title"] == "Morning yoga flow"
     assert nodes[0]["sharedPost"]["author"]["displayName"] == "Grace Hopper"
+
+
+W1_PAGE = """
+query Page($conversationId: ID!) {
+  messages(conversationId: $conversationId, first: 50) {
+    edges { node { id type body mediaUrl createdAt sender { id displayName }
+                   sharedVideo { id title thumbnailUrl durationSeconds } } }
+  }
+}
+"""
+
+
+async def test_the_chat_screen_page_costs_four_statements_with_the_membership_check(
+    api: Api, db: Database, chat: Chat, statements: StatementCounter
+) -> None:
+    """The hot path: a page of 50 with senders and video cards. Posts are not selected: not loaded."""
+    await _mixed_messages(db, chat, 120)
+    statements.reset()
+    page = await api.data(W1_PAGE, {"conversationId": str(chat.conversation)}, as_user=chat.ada)
+    assert len(page["messages"]["edges"]) == 50
+    # viewer (without the viewer cache), page with membership, senders, shared videos
+    assert statements.count == 4, statements.statements
+
+
+async def test_an_empty_page_still_tells_outsiders_apart(
+    api: Api, db: Database, chat: Chat, statements: StatementCounter
+) -> None:
+    mine = await api.data(W1_PAGE, {"conversationId": str(chat.conversation)}, as_user=chat.ada)
+    assert mine == {"messages": {"edges": []}}
+    outsider = await api.gql(W1_PAGE, {"conversationId": str(chat.conversation)}, as_user=chat.stranger)
+    assert error_codes(outsider) == ["NOT_FOUND"]

@@ -6,9 +6,11 @@ grow in commit order within a conversation: keyset paging by id then never skips
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, literal, select, true, update
+from sqlalchemy import ColumnElement, Row, exists, literal, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videoengage.db.dialect import upsert_insert
@@ -106,12 +108,15 @@ async def set_last_message(session: AsyncSession, message: Message) -> None:
     )
 
 
-async def newest_messages(
-    session: AsyncSession, conversation_id: int, before_id: int | None, limit: int
-) -> list[Message]:
-    """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first."""
-    query = select(Message).where(Message.conversation_id == conversation_id)
+async def newest_messages_of_participant(
+    session: AsyncSession, conversation_id: int, user_id: int, before_id: int | None, limit: int
+) -> Sequence[Row[Any]]:
+    """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first; none unless
+    ``user_id`` takes part. Membership and page in one statement; plain rows, no ORM objects."""
+    query = select(_MESSAGES).where(
+        _MESSAGES.c.conversation_id == conversation_id, takes_part(conversation_id, user_id)
+    )
     if before_id is not None:
-        query = query.where(Message.id < before_id)
-    rows = await session.scalars(query.order_by(Message.id.desc()).limit(limit))
-    return list(rows)
+        query = query.where(_MESSAGES.c.id < before_id)
+    result = await session.execute(query.order_by(_MESSAGES.c.id.desc()).limit(limit))
+    return result.all()

@@ -15,7 +15,7 @@ from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
 from videoengage.resolvers.message_input import new_message
 from videoengage.resolvers.unset import given
-from videoengage.schema.message import Message, SendMessageInput
+from videoengage.schema.message import Message, SendMessageInput, messages_from_rows
 from videoengage.schema.pagination import (
     Connection,
     check_page_size,
@@ -23,6 +23,7 @@ from videoengage.schema.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from videoengage.schema.selection import selected_below
 
 CURSOR_KIND = "messages"
 
@@ -54,7 +55,8 @@ async def send_message(
                 return earlier
         raise _shared_item_missing(new)
 
-    return Message.from_row(await info.context.db.transaction(work))
+    [message] = await messages_from_rows(info, [await info.context.db.transaction(work)])
+    return message
 
 
 def _shared_item_missing(new: NewMessage) -> BadUserInput:
@@ -82,10 +84,20 @@ async def messages(
     cursor = given(after)
     before_id = None if cursor is None else _message_id_in(cursor, conversation)
     async with info.context.db.read() as session:
-        if not await db_messages.is_participant(session, conversation, info.context.viewer_id):
+        rows = await db_messages.newest_messages_of_participant(
+            session, conversation, info.context.viewer_id, before_id, limit + 1
+        )
+        # An empty page costs a second look, to tell "no (older) messages" from "not yours".
+        if not rows and not await db_messages.is_participant(session, conversation, info.context.viewer_id):
             raise conversation_not_found()
-        rows = await db_messages.newest_messages(session, conversation, before_id, limit + 1)
-    page = [(Message.from_row(row), encode_cursor(CURSOR_KIND, conversation, row.id)) for row in rows[:limit]]
+    wanted = selected_below(info, "edges", "node")
+    messages = await messages_from_rows(
+        info,
+        rows[:limit],
+        shared_video="sharedVideo" in wanted,
+        shared_post="sharedPost" in wanted,
+    )
+    page = [(message, encode_cursor(CURSOR_KIND, conversation, int(message.id))) for message in messages]
     return connection(page, has_next_page=len(rows) > limit)
 
 

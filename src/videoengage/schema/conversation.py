@@ -8,7 +8,8 @@ import strawberry
 
 from videoengage.context import Info
 from videoengage.db import models
-from videoengage.schema.message import Message
+from videoengage.schema.message import Message, messages_from_rows
+from videoengage.schema.selection import selected_below
 from videoengage.schema.user import User
 
 
@@ -30,7 +31,13 @@ class Conversation:
         if self.last_message_id is None:
             return None
         row = await info.context.loaders.message_by_id.load(self.last_message_id)
-        return None if row is None else Message.from_row(row)
+        if row is None:
+            return None
+        wanted = selected_below(info)
+        [message] = await messages_from_rows(
+            info, [row], shared_video="sharedVideo" in wanted, shared_post="sharedPost" in wanted
+        )
+        return message
 
     @classmethod
     def from_row(cls, row: models.Conversation) -> Conversation:

@@ -1,18 +1,19 @@
 """Direct messages: the ``Message`` type, its ``MessageType`` and the ``SendMessageInput``.
 
-A message's sender, shared video and shared post resolve through the request's loaders, so a page
-of messages costs one statement per kind of related row, however long the page.
+A message's sender, shared video and shared post come from the request's loaders, a page at a time,
+so a page of messages costs one statement per kind of related row, however long the page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 import strawberry
 
 from videoengage import enums
 from videoengage.context import Info
-from videoengage.db import models
 from videoengage.errors import NotFound
 from videoengage.schema.post import Post
 from videoengage.schema.user import User
@@ -30,60 +31,86 @@ strawberry.enum(
 MessageType = enums.MessageType
 
 
+class MessageRow(Protocol):
+    """The columns a message is built from: an ORM row or a Core row alike."""
+
+    id: int
+    conversation_id: int
+    sender_id: int
+    type: enums.MessageType
+    body: str | None
+    media_url: str | None
+    shared_post_id: int | None
+    shared_video_id: int | None
+    client_message_id: str | None
+    created_at: datetime
+
+
 @strawberry.type(description="A message in a conversation.")
 class Message:
+    """Sender, shared video and shared post are plain fields, filled for a whole page at once by
+    ``messages_from_rows``: one loader batch per kind instead of one awaited resolver per message."""
+
     id: strawberry.ID = strawberry.field(description="The message's id.")
     conversation_id: strawberry.ID = strawberry.field(description="The conversation it was sent in.")
+    sender: User = strawberry.field(description="Who sent the message.")
     type: MessageType = strawberry.field(description="What the message carries.")
     body: str | None = strawberry.field(
         description="The text (TEXT), or the caption or comment of other types; null if none."
     )
     media_url: str | None = strawberry.field(description="Address of the image, video or audio clip.")
+    shared_post: Post | None = strawberry.field(
+        description="The shared post (SHARED_POST); null if it was deleted since."
+    )
+    shared_video: Video | None = strawberry.field(
+        description="The shared video (SHARED_VIDEO); null if it was unpublished or deleted since."
+    )
     client_message_id: str | None = strawberry.field(
         description="The id the sender's client gave this message, to match it with its optimistic copy."
     )
     created_at: datetime = strawberry.field(description="When the message was stored.")
-    sender_id: strawberry.Private[int]
-    shared_post_id: strawberry.Private[int | None]
-    shared_video_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Who sent the message.")
-    async def sender(self, info: Info) -> User:
-        row = await info.context.loaders.user_by_id.load(self.sender_id)
-        if row is None:  # the foreign key cascades: a sender cannot vanish while the message stays
-            raise NotFound("The message's sender no longer exists")
-        return User.from_row(row)
 
-    @strawberry.field(description="The shared post (SHARED_POST); null if it was deleted since.")
-    async def shared_post(self, info: Info) -> Post | None:
-        if self.shared_post_id is None:
-            return None
-        row = await info.context.loaders.post_by_id.load(self.shared_post_id)
-        return None if row is None else Post.from_row(row)
+async def messages_from_rows(
+    info: Info, rows: Sequence[MessageRow], *, shared_video: bool = True, shared_post: bool = True
+) -> list[Message]:
+    """Messages with their related rows, loaded for all of ``rows`` at once through the loaders.
 
-    @strawberry.field(
-        description="The shared video (SHARED_VIDEO); null if it was unpublished or deleted since."
+    Shared videos and posts are loaded only when asked for (a field not selected is never read,
+    so leaving it null is invisible). All batches are queued before the first is awaited, so they
+    run concurrently, each with its own session.
+    """
+    loaders = info.context.loaders
+    senders = loaders.user_by_id.load_many(list({row.sender_id for row in rows}))
+    videos = loaders.published_video_by_id.load_many(
+        list({row.shared_video_id for row in rows if row.shared_video_id is not None} if shared_video else ())
     )
-    async def shared_video(self, info: Info) -> Video | None:
-        if self.shared_video_id is None:
-            return None
-        row = await info.context.loaders.published_video_by_id.load(self.shared_video_id)
-        return None if row is None else Video.from_row(row)
-
-    @classmethod
-    def from_row(cls, row: models.Message) -> Message:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            conversation_id=strawberry.ID(str(row.conversation_id)),
-            type=row.type,
-            body=row.body,
-            media_url=row.media_url,
-            client_message_id=row.client_message_id,
-            created_at=row.created_at,
-            sender_id=row.sender_id,
-            shared_post_id=row.shared_post_id,
-            shared_video_id=row.shared_video_id,
+    posts = loaders.post_by_id.load_many(
+        list({row.shared_post_id for row in rows if row.shared_post_id is not None} if shared_post else ())
+    )
+    users_by_id = {user.id: User.from_row(user) for user in await senders if user is not None}
+    videos_by_id = {video.id: Video.from_row(video) for video in await videos if video is not None}
+    posts_by_id = {post.id: Post.from_row(post) for post in await posts if post is not None}
+    messages = []
+    for row in rows:
+        sender = users_by_id.get(row.sender_id)
+        if sender is None:  # the foreign key cascades: a sender cannot vanish while the message stays
+            raise NotFound("The message's sender no longer exists")
+        messages.append(
+            Message(
+                id=strawberry.ID(str(row.id)),
+                conversation_id=strawberry.ID(str(row.conversation_id)),
+                sender=sender,
+                type=row.type,
+                body=row.body,
+                media_url=row.media_url,
+                shared_post=None if row.shared_post_id is None else posts_by_id.get(row.shared_post_id),
+                shared_video=None if row.shared_video_id is None else videos_by_id.get(row.shared_video_id),
+                client_message_id=row.client_message_id,
+                created_at=row.created_at,
+            )
         )
+    return messages
 
 
 @strawberry.input(

@@ -41,15 +41,20 @@ DOCUMENT_CACHE_SIZE = 256
 
 def build_schema(settings: Settings) -> VideoengageSchema:
     """The schema with this deployment's limits; every operation is checked by each of them."""
+    # The limiters make a new rule class each time they are built; built once here, the rules are
+    # the same objects on every request, so the validation cache (keyed by them) can hit.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        IntrospectionListDepth,
+    ]
     # Factories, not instances: Strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
         # Clients send the same few documents again and again: parse and validate each once.
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        partial(AddValidationRules, [IntrospectionListDepth]),
+        partial(AddValidationRules, rules),
         RequireViewer,
     ]
     if settings.production:
