@@ -70,6 +70,9 @@ def db_url(request: pytest.FixtureRequest, migrated_url: str) -> str:
 
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:
+    """Test settings. The viewer cache is off by default so statement counts are the same for the
+    first request and the next; tests/test_viewer_cache.py covers the cache itself."""
+    overrides.setdefault("viewer_cache_seconds", 0)
     return Settings(database_url=db_url, jwt_secret=SecretStr(TEST_JWT_SECRET), **overrides)
 
 
@@ -101,8 +104,9 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return make_settings(db_url)
+def settings(request: pytest.FixtureRequest, db_url: str) -> Settings:
+    marker = request.node.get_closest_marker("viewer_cache")
+    return make_settings(db_url, viewer_cache_seconds=marker.args[0] if marker else 0)
 
 
 async def _empty_all_tables(db: Database) -> None:

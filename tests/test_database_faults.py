@@ -27,6 +27,8 @@ from videoengage.db.engine import Database
 pytestmark = pytest.mark.postgres_only
 
 VIEWER = {"query": "{ viewer { id } }"}
+# Needs the database on every request, whatever the viewer cache remembers.
+CONVERSATIONS = {"query": "{ conversations(first: 1) { edges { cursor } } }"}
 
 
 def _plain(db_url: str) -> str:
@@ -143,7 +145,7 @@ async def test_database_going_away_under_load_and_coming_back(db: Database, db_u
                     current = phase
                     try:
                         response = await client.post(
-                            "/graphql", json=VIEWER, headers={"authorization": f"Bearer {token}"}
+                            "/graphql", json=CONVERSATIONS, headers={"authorization": f"Bearer {token}"}
                         )
                         ok = response.status_code == 200 and "errors" not in response.json()
                     except httpx.TransportError:

@@ -127,3 +127,16 @@ async def test_production_turns_off_introspection_suggestions_and_graphiql(db_ur
         assert "Did you mean 'viewer'?" in typo.json()["errors"][0]["message"]
         page = await client.get("/graphql", headers={"accept": "text/html"})
         assert "graphiql" in page.text.lower()
+
+
+DEEP_QUERY = "{ messages(conversationId: 1) { edges { node { sharedPost { author { id } } } } } }"  # depth 5
+
+
+async def test_a_query_deeper_than_the_limit_is_refused_before_it_runs(db_url: str) -> None:
+    async with serve(make_settings(db_url, max_query_depth=4)) as client:
+        body = (await client.post("/graphql", json={"query": DEEP_QUERY})).json()
+        assert error_codes(body) == ["BAD_USER_INPUT"]
+        assert "exceeds maximum operation depth of 4" in body["errors"][0]["message"]
+    async with serve(make_settings(db_url, max_query_depth=5)) as client:
+        body = (await client.post("/graphql", json={"query": DEEP_QUERY})).json()
+        assert error_codes(body) == ["UNAUTHENTICATED"]  # valid: it got as far as authentication

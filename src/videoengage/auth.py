@@ -6,6 +6,7 @@ request's user loader, so that ``viewer`` costs no second statement.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -33,16 +34,27 @@ def issue_token(settings: Settings, user_id: int, ttl_seconds: int = DEFAULT_TOK
     return jwt.encode(claims, settings.signing_secret(), algorithm=settings.jwt_algorithm)
 
 
-def user_id_from_header(settings: Settings, authorization: str | None) -> int:
-    """The user id a valid ``Authorization: Bearer <JWT>`` header names; ``Unauthenticated`` otherwise."""
+@dataclass(frozen=True)
+class VerifiedToken:
+    user_id: int
+    expires_at: float  # epoch seconds
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <JWT>`` header; ``Unauthenticated`` otherwise."""
     if not authorization:
         raise Unauthenticated("Authentication required: send an 'Authorization: Bearer <token>' header")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("The Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def verify_token(settings: Settings, token: str) -> VerifiedToken:
+    """The user a valid token names, and when it expires; ``Unauthenticated`` otherwise."""
     try:
         claims = jwt.decode(
-            token.strip(),
+            token,
             settings.signing_secret(),
             # Only the configured algorithm: never 'none', never an asymmetric key confusion.
             algorithms=[settings.jwt_algorithm],
@@ -61,7 +73,7 @@ def user_id_from_header(settings: Settings, authorization: str | None) -> int:
         raise Unauthenticated("The token is not valid yet") from None
     except jwt.PyJWTError:
         raise Unauthenticated("The token is invalid") from None
-    subject = claims["sub"]
+    subject, expires_at = claims["sub"], claims["exp"]
     if not isinstance(subject, str) or not subject.isdecimal() or len(subject) > 18:
         raise Unauthenticated("The token's subject is not a user id")
-    return int(subject)
+    return VerifiedToken(user_id=int(subject), expires_at=float(expires_at))

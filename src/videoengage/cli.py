@@ -63,6 +63,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        loop="uvloop",
+        http="httptools",
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import strawberry
 
-from videoengage.auth import user_id_from_header
+from videoengage.auth import bearer_token, verify_token
 from videoengage.db.engine import Database
 from videoengage.errors import Unauthenticated
 from videoengage.loaders import Loaders
 from videoengage.settings import Settings
+from videoengage.viewer_cache import ViewerCache
 
 
 @dataclass
@@ -22,16 +23,32 @@ class Context:
     request_id: str
     authorization: str | None
     loaders: Loaders
+    viewer_cache: ViewerCache
     _viewer_id: int | None = field(default=None, repr=False)
 
     async def authenticate(self) -> int:
-        """Check the bearer token and that its user exists; the user row primes the user loader."""
-        if self._viewer_id is None:
-            user_id = user_id_from_header(self.settings, self.authorization)
-            if await self.loaders.user_by_id.load(user_id) is None:
+        """Check the bearer token and that its user exists; the user row primes the user loader.
+
+        Both answers are remembered per process (``ViewerCache``), so a repeat visitor costs no IO.
+        """
+        if self._viewer_id is not None:
+            return self._viewer_id
+        token = bearer_token(self.authorization)
+        user_id = self.viewer_cache.user_id_for(token)
+        if user_id is None:
+            verified = verify_token(self.settings, token)
+            user_id = verified.user_id
+            self.viewer_cache.remember_token(token, user_id, verified.expires_at)
+        row = self.viewer_cache.user(user_id)
+        if row is not None:
+            self.loaders.user_by_id.prime(user_id, row)
+        else:
+            row = await self.loaders.user_by_id.load(user_id)
+            if row is None:
                 raise Unauthenticated("The token's user does not exist")
-            self._viewer_id = user_id
-        return self._viewer_id
+            self.viewer_cache.remember_user(row)
+        self._viewer_id = user_id
+        return user_id
 
     @property
     def viewer_id(self) -> int:
@@ -41,13 +58,20 @@ class Context:
         return self._viewer_id
 
 
-def build_context(settings: Settings, db: Database, request_id: str, authorization: str | None) -> Context:
+def build_context(
+    settings: Settings,
+    db: Database,
+    viewer_cache: ViewerCache,
+    request_id: str,
+    authorization: str | None,
+) -> Context:
     return Context(
         settings=settings,
         db=db,
         request_id=request_id,
         authorization=authorization,
         loaders=Loaders(db),
+        viewer_cache=viewer_cache,
     )
 
 

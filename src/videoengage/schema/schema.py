@@ -12,8 +12,10 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
@@ -34,10 +36,16 @@ class VideoengageSchema(strawberry.Schema):
         return None
 
 
+DOCUMENT_CACHE_SIZE = 256
+
+
 def build_schema(settings: Settings) -> VideoengageSchema:
     """The schema with this deployment's limits; every operation is checked by each of them."""
     # Factories, not instances: Strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
+        # Clients send the same few documents again and again: parse and validate each once.
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),

@@ -1,0 +1,62 @@
+"""Per-process memory of verified tokens and recently seen viewers, so most requests need no IO.
+
+A token is verified once and then trusted until it expires. A viewer's row is reused for
+``VIEWER_CACHE_SECONDS``: a user deleted meanwhile is still accepted for at most that long by a
+worker that saw them recently (documented in the README); 0 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TypeVar
+
+from videoengage.db.models import User
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+MAX_ENTRIES = 50_000
+
+
+class ViewerCache:
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._tokens: dict[str, tuple[int, float]] = {}  # token -> (user id, expiry, epoch seconds)
+        self._users: dict[int, tuple[User, float]] = {}  # user id -> (row, fresh until, monotonic)
+
+    def user_id_for(self, token: str) -> int | None:
+        """The user id of a token verified before and not expired since."""
+        found = self._tokens.get(token)
+        if found is None:
+            return None
+        user_id, expires_at = found
+        if time.time() >= expires_at:
+            del self._tokens[token]
+            return None
+        return user_id
+
+    def remember_token(self, token: str, user_id: int, expires_at: float) -> None:
+        if self.ttl_seconds > 0:
+            _put(self._tokens, token, (user_id, expires_at))
+
+    def user(self, user_id: int) -> User | None:
+        found = self._users.get(user_id)
+        if found is None:
+            return None
+        row, fresh_until = found
+        if time.monotonic() >= fresh_until:
+            del self._users[user_id]
+            return None
+        return row
+
+    def remember_user(self, row: User) -> None:
+        if self.ttl_seconds > 0:
+            _put(self._users, row.id, (row, time.monotonic() + self.ttl_seconds))
+
+
+def _put(entries: dict[K, V], key: K, value: V) -> None:
+    """Insert, dropping the oldest entries when full: a bounded memory, whatever the traffic."""
+    entries.pop(key, None)
+    entries[key] = value
+    while len(entries) > MAX_ENTRIES:
+        del entries[next(iter(entries))]
