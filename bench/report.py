@@ -25,7 +25,8 @@ class Measurement:
     load: WrkResult
     server_cpu_seconds: float
     rss_mb_per_worker: list[float]
-    statements_per_request: float
+    statements_per_request: float  # sent by the served processes during the run
+    statements_in_process: float  # a few requests through the app in-process, before the load
     floor: FloorResult | None
 
     @property
@@ -53,7 +54,8 @@ class Measurement:
             "server_cpu_seconds": round(self.server_cpu_seconds, 2),
             "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
             "rss_mb_per_worker": [round(mb, 1) for mb in self.rss_mb_per_worker],
-            "statements_per_request": self.statements_per_request,
+            "statements_per_request": round(self.statements_per_request, 2),
+            "statements_per_request_in_process": self.statements_in_process,
             "floor": None if self.floor is None else asdict(self.floor),
             "floor_tps_per_server_rps": None if self.floor_ratio is None else round(self.floor_ratio, 2),
         }
@@ -92,7 +94,7 @@ class Report:
                 f"| {m.workload} {m.title} | {m.concurrency} | **{m.cpu_ms_per_request:.2f}** "
                 f"| {m.load.requests_per_second:.0f} | {m.load.p50_ms:.1f} | {m.load.p99_ms:.1f} "
                 f"| {m.load.errors} | {max(m.rss_mb_per_worker, default=0):.0f} "
-                f"| {m.statements_per_request:g} "
+                f"| {m.statements_per_request:.2f} "
                 + (
                     f"| {floor.tps:.0f} | {floor.p50_ms:.2f} | {floor.p99_ms:.2f} | {m.floor_ratio:.1f}x |"
                     if floor is not None and m.floor_ratio is not None

@@ -13,9 +13,9 @@ from pydantic import SecretStr
 from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set
 from bench.load import FloorResult, run_pgbench, run_wrk
 from bench.lua_data import write_lua_data
+from bench.preflight import check_workloads
 from bench.report import Measurement, Report, describe_machine, now
 from bench.server import Server, cpu_seconds, rss_mb, serve
-from bench.statements import count_statements
 from bench.workloads import Workload, missing_fields
 from videoengage.auth import issue_token
 from videoengage.settings import Settings
@@ -73,8 +73,8 @@ def run(options: RunOptions) -> Report:
         },
         skipped={name: f"this server has no {', '.join(fields)}" for name, fields in missing.items()},
     )
-    say("counting statements per request in-process")
-    statements = count_statements(settings, data, tokens, workloads)
+    say("checking each workload in-process (and counting its statements there)")
+    statements = check_workloads(settings, data, tokens, workloads)
 
     # The floor first, while no server runs: pgbench and PostgreSQL get the machine to themselves.
     floors = {(w.name, c): _floor(options, w, c) for w in workloads for c in options.concurrencies}
@@ -82,7 +82,8 @@ def run(options: RunOptions) -> Report:
         data_file = Path(scratch) / "data.lua"
         write_lua_data(data_file, data, tokens, workloads)
         options.output.mkdir(parents=True, exist_ok=True)
-        with serve(settings, options.workers, options.output / "server.log") as server:
+        log, counters = options.output / "server.log", Path(scratch) / "statements"
+        with serve(settings, options.workers, log, counters) as server:
             for workload in workloads:
                 if options.warmup_seconds > 0:
                     run_wrk(
@@ -97,7 +98,7 @@ def run(options: RunOptions) -> Report:
                     report.measurements.append(
                         replace(
                             measurement,
-                            statements_per_request=statements[workload.name],
+                            statements_in_process=statements[workload.name],
                             floor=floors[(workload.name, concurrency)],
                         )
                     )
@@ -125,9 +126,10 @@ def _measure(
 ) -> Measurement:
     """The server's requests/s, latency, errors, CPU and memory for one workload and concurrency."""
     processes = server.processes
-    cpu_before = cpu_seconds(processes)
+    cpu_before, statements_before = cpu_seconds(processes), server.statements_sent()
     load = run_wrk(server.url, workload.name, data_file, concurrency, seconds)
     cpu_used = cpu_seconds(processes) - cpu_before
+    statements = server.statements_sent() - statements_before
     if server.processes != processes:
         raise RuntimeError("the server's processes changed during the run (a worker died?)")
     measurement = Measurement(
@@ -137,7 +139,8 @@ def _measure(
         load=load,
         server_cpu_seconds=cpu_used,
         rss_mb_per_worker=[rss_mb(pid) for pid in server.worker_pids()],
-        statements_per_request=0.0,
+        statements_per_request=statements / load.requests if load.requests else 0.0,
+        statements_in_process=0.0,
         floor=None,
     )
     say(

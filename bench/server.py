@@ -10,6 +10,7 @@ import contextlib
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ import httpx
 from videoengage.settings import Settings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PROBE_DIR = Path(__file__).parent / "probe"
 START_TIMEOUT_SECONDS = 30
 
 
@@ -79,6 +81,10 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     workers: int
+    counters: Path
+
+    def statements_sent(self) -> int:
+        return statements_sent(self.counters)
 
     @property
     def processes(self) -> list[int]:
@@ -98,22 +104,33 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def server_environment(settings: Settings) -> dict[str, str]:
-    """Production settings, every limit at its default, errors masked; the log quiet (warnings only)."""
-    secret = settings.signing_secret()
+def server_environment(settings: Settings, counters: Path) -> dict[str, str]:
+    """Production settings, every limit at its default, errors masked; the log quiet (warnings only).
+
+    Plus the statement counter (``probe/sitecustomize.py``), writing into ``counters``.
+    """
+    python_path = os.pathsep.join(filter(None, [str(PROBE_DIR), os.environ.get("PYTHONPATH")]))
     return {
         **os.environ,
         "DATABASE_URL": settings.database_url,
-        "JWT_SECRET": secret,
+        "JWT_SECRET": settings.signing_secret(),
         "PRODUCTION": "true",
         "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": python_path,
+        "BENCH_STATEMENT_COUNTERS": str(counters),
     }
 
 
+def statements_sent(counters: Path) -> int:
+    """SQL statements the server's processes have sent so far (see ``probe/sitecustomize.py``)."""
+    return sum(struct.unpack("<Q", path.read_bytes()[:8])[0] for path in counters.iterdir())
+
+
 @contextlib.contextmanager
-def serve(settings: Settings, workers: int, log_path: Path) -> Iterator[Server]:
+def serve(settings: Settings, workers: int, log_path: Path, counters: Path) -> Iterator[Server]:
     """Start ``videoengage serve`` on a free port, wait until every worker is up, stop it at the end."""
     port = _free_port()
+    counters.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -126,11 +143,11 @@ def serve(settings: Settings, workers: int, log_path: Path) -> Iterator[Server]:
                 "--workers",
                 str(workers),
             ],
-            env=server_environment(settings),
+            env=server_environment(settings, counters),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        server = Server(f"http://127.0.0.1:{port}", process, workers)
+        server = Server(f"http://127.0.0.1:{port}", process, workers, counters)
         try:
             _wait_until_ready(server, log_path)
             yield server

@@ -1,9 +1,9 @@
-"""Statements per request, counted exactly: a few requests of each workload through the app in-process.
+"""Before any load: a few requests of each workload through the app in-process, which must all succeed.
 
-PostgreSQL here has no ``pg_stat_statements`` preloaded (and the benchmark must not reconfigure a
-shared server), so the app's own engine reports every SQL statement it sends, as the tests count
-them: ``before_cursor_execute``, transaction control (BEGIN, COMMIT, ROLLBACK) left out. The same
-requests also check each workload before the load starts: any error stops the benchmark early.
+A workload that fails here would only measure errors, so the benchmark stops early with the answer.
+The same requests count the SQL statements the app sends for each (as the tests count them, with
+``before_cursor_execute``): the cold count, before per-process caches warm up, next to the count the
+served processes report under load.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class WorkloadFailed(RuntimeError):
     """A workload's request failed before any load: the benchmark would only measure errors."""
 
 
-def count_statements(
+def check_workloads(
     settings: Settings, data: DataSet, tokens: list[str], workloads: tuple[Workload, ...]
 ) -> dict[str, float]:
     """Mean SQL statements per request of each workload, over ``SAMPLES`` requests with random ids."""
