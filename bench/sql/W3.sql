@@ -1,12 +1,12 @@
--- W3 floor: one statement toggles the reaction (add, change or remove) and moves the video's
--- counters by the same amounts; then the per-type counts, in the same transaction. Unlike the
--- server it does not lock the video first: two toggles of one user on one video at the same
--- instant could race, which random ids make vanishingly rare.
+-- W3 floor, one transaction: lock the video (as the server does: concurrent toggles of one video
+-- take turns, so each reads the current reaction), then one statement toggles the reaction (add,
+-- change or remove), moves the video's counters by the same amounts and returns the per-type counts.
 \set uid random(1, :users)
 \set k random(1, :published)
 \set video :k + (:k - 1) / 9
 \set t random(1, 6)
 BEGIN;
+SELECT id FROM videos WHERE id = :video AND is_published FOR NO KEY UPDATE;
 WITH wanted AS (
     SELECT ((ARRAY['like', 'love', 'haha', 'wow', 'sad', 'pray'])[:t::int])::varchar AS type
 ), previous AS (
@@ -38,6 +38,6 @@ UPDATE videos AS v SET
     sad_count = v.sad_count + (d.new IS NOT DISTINCT FROM 'sad')::int - (d.old IS NOT DISTINCT FROM 'sad')::int,
     pray_count = v.pray_count + (d.new IS NOT DISTINCT FROM 'pray')::int - (d.old IS NOT DISTINCT FROM 'pray')::int
 FROM delta AS d
-WHERE v.id = :video AND v.is_published;
-SELECT like_count, love_count, haha_count, wow_count, sad_count, pray_count FROM videos WHERE id = :video;
+WHERE v.id = :video AND v.is_published
+RETURNING v.like_count, v.love_count, v.haha_count, v.wow_count, v.sad_count, v.pray_count;
 COMMIT;
