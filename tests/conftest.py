@@ -73,6 +73,9 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
     """Test settings. The viewer cache is off by default so statement counts are the same for the
     first request and the next; tests/test_viewer_cache.py covers the cache itself."""
     overrides.setdefault("viewer_cache_seconds", 0)
+    # The concurrency tests fire hundreds of requests at once to provoke races, not the overload
+    # limit; tests/test_shutdown_and_overload.py sets its own.
+    overrides.setdefault("max_concurrent_requests", 1_000)
     return Settings(database_url=db_url, jwt_secret=SecretStr(TEST_JWT_SECRET), **overrides)
 
 
@@ -151,6 +154,7 @@ class StatementCounter:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.parameters: list[Any] = []  # beside each statement, e.g. to EXPLAIN it as it ran
 
     @property
     def count(self) -> int:
@@ -158,15 +162,17 @@ class StatementCounter:
 
     def reset(self) -> None:
         self.statements.clear()
+        self.parameters.clear()
 
 
 @pytest.fixture
 def statements(db: Database) -> Iterator[StatementCounter]:
     counter = StatementCounter()
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         if statement.strip().upper() not in {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}:
             counter.statements.append(statement)
+            counter.parameters.append(parameters)
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
     yield counter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from videoengage.db.engine import Database
 from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, User, Video
@@ -21,7 +21,12 @@ async def create_user(db: Database, display_name: str = "Test User", **values: A
 
 
 async def create_users(db: Database, count: int) -> list[int]:
-    return [await create_user(db, f"User {n}") for n in range(count)]
+    """Many users in one statement: crowds for the concurrency tests."""
+    async with db.write() as session:
+        ids = await session.scalars(
+            insert(User).returning(User.id), [{"display_name": f"User {n}"} for n in range(count)]
+        )
+        return sorted(ids)
 
 
 async def create_video(
@@ -44,6 +49,20 @@ async def create_video(
         session.add(video)
         await session.flush()
         return video.id
+
+
+async def create_videos(db: Database, count: int) -> list[int]:
+    """Many published videos in one statement, ids ascending: long pages for the batching tests."""
+    now = datetime.now(UTC)
+    async with db.write() as session:
+        ids = await session.scalars(
+            insert(Video).returning(Video.id),
+            [
+                {"title": f"Video {n}", "duration_seconds": 600, "is_published": True, "published_at": now}
+                for n in range(count)
+            ],
+        )
+        return sorted(ids)
 
 
 async def create_post(db: Database, author_id: int, body: str = "A post") -> int:

@@ -124,7 +124,7 @@ async def test_production_turns_off_introspection_suggestions_and_graphiql(db_ur
         assert "<html" not in page.text.lower()
     async with serve(make_settings(db_url)) as client:
         typo = await client.post("/graphql", json={"query": "{ viewr { id } }"})
-        assert "Did you mean 'viewer'?" in typo.json()["errors"][0]["message"]
+        assert "Did you mean 'viewer'" in typo.json()["errors"][0]["message"]
         page = await client.get("/graphql", headers={"accept": "text/html"})
         assert "graphiql" in page.text.lower()
 

@@ -17,6 +17,14 @@ class ReactionType(Enum):
     PRAY = "pray"
 
 
+class ReactionAction(Enum):
+    """What a toggle did to the viewer's one reaction."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
 class MessageType(Enum):
     """What a direct message carries; each type needs its own column (see the CHECKs on messages)."""
 

@@ -7,7 +7,7 @@ never be shared between tasks. Results come back in key order, ``None`` for a mi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,7 +57,7 @@ class PostByIdLoader(_KeyedLoader[int, Post]):
 
 
 class ReactionByUserAndTargetLoader(_KeyedLoader[UserAndTarget, ReactionType]):
-    def __init__(self, db: Database, target: ReactionTarget) -> None:
+    def __init__(self, db: Database, target: ReactionTarget[Any]) -> None:
         async def fetch(
             session: AsyncSession, keys: Sequence[UserAndTarget]
         ) -> dict[UserAndTarget, ReactionType]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +50,7 @@ def _by_user(
 
 
 async def reactions_by_user_and_target(
-    session: AsyncSession, target: ReactionTarget, keys: Sequence[UserAndTarget]
+    session: AsyncSession, target: ReactionTarget[Any], keys: Sequence[UserAndTarget]
 ) -> dict[UserAndTarget, ReactionType]:
     user_id, target_id = target.reactions.c.user_id, target.reactions.c[target.target_key]
     rows = await session.execute(
@@ -83,3 +85,40 @@ async def participants_by_conversation_id(session: AsyncSession, ids: Sequence[i
     for conversation_id, user in rows:
         participants[conversation_id].append(user)
     return participants
+
+
+async def published_videos_page(session: AsyncSession, limit: int, before_id: int | None) -> list[Video]:
+    """Published videos, newest first (by id: the primary key orders them without a sort)."""
+    query = select(Video).where(Video.is_published.is_(True))
+    if before_id is not None:
+        query = query.where(Video.id < before_id)
+    rows = await session.scalars(query.order_by(Video.id.desc()).limit(limit))
+    return list(rows)
+
+
+async def continue_watching_page(
+    session: AsyncSession, user_id: int, limit: int, before: tuple[datetime, int] | None
+) -> list[tuple[Video, VideoProgress]]:
+    """The user's started, unfinished, still published videos, most recently watched first."""
+    query = (
+        select(Video, VideoProgress)
+        .join(VideoProgress, VideoProgress.video_id == Video.id)
+        .where(
+            VideoProgress.user_id == user_id,
+            VideoProgress.watched_seconds > 0,
+            VideoProgress.completed.is_(False),
+            Video.is_published.is_(True),
+        )
+    )
+    if before is not None:
+        updated_at, video_id = before
+        query = query.where(
+            or_(
+                VideoProgress.updated_at < updated_at,
+                and_(VideoProgress.updated_at == updated_at, VideoProgress.video_id < video_id),
+            )
+        )
+    rows = await session.execute(
+        query.order_by(VideoProgress.updated_at.desc(), VideoProgress.video_id.desc()).limit(limit)
+    )
+    return [(video, progress) for video, progress in rows]

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Table, true
 
 from videoengage.db.models import Post, PostReaction, Video, VideoReaction
 
+M = TypeVar("M", Video, Post)
+
 
 @dataclass(frozen=True)
-class ReactionTarget:
-    """A table of reactions keyed by (user_id, ``target_key``) and the table holding their counters."""
+class ReactionTarget(Generic[M]):
+    """A table of reactions keyed by (user_id, ``target_key``) and the model holding their counters."""
 
     name: str
     reactions: Table
     target_key: str
-    targets: Table
+    model: type[M]
+
+    @property
+    def targets(self) -> Table:
+        table: Table = self.model.__table__  # type: ignore[assignment]
+        return table
 
     def visible(self) -> ColumnElement[bool]:
         """Which targets viewers can see and react to: published videos, every post."""
@@ -25,5 +33,5 @@ class ReactionTarget:
         return true()
 
 
-VIDEO = ReactionTarget("video", VideoReaction.__table__, "video_id", Video.__table__)  # type: ignore[arg-type]
-POST = ReactionTarget("post", PostReaction.__table__, "post_id", Post.__table__)  # type: ignore[arg-type]
+VIDEO = ReactionTarget("video", VideoReaction.__table__, "video_id", Video)  # type: ignore[arg-type]
+POST = ReactionTarget("post", PostReaction.__table__, "post_id", Post)  # type: ignore[arg-type]

@@ -32,3 +32,28 @@ class VideoProgress:
             completed=row.completed,
             updated_at=row.updated_at,
         )
+
+
+@strawberry.input(description="One reading from the player, sent every few seconds while a video plays.")
+class SaveVideoProgressInput:
+    video_id: strawberry.ID = strawberry.field(description="The published video being watched.")
+    watched_seconds: int = strawberry.field(
+        description="How far the viewer has watched, in seconds; 0 or more. A smaller value than the "
+        "stored one is ignored: the furthest point is kept."
+    )
+    duration_seconds: int = strawberry.field(
+        description="The video's length as the player sees it; 0 or more."
+    )
+    last_position: int = strawberry.field(
+        description="The playhead, in seconds: where to resume. 0 to durationSeconds."
+    )
+    completed: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True once the viewer finished the video; omitted or false never un-finishes it.",
+    )
+    recorded_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="When the player took this reading, with a time zone; defaults to when the server "
+        "receives it, and a time in the future counts as now. A reading older than the stored one still "
+        "raises watchedSeconds and completed but does not move lastPosition or durationSeconds back.",
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 
 from videoengage import enums
@@ -17,11 +15,12 @@ strawberry.enum(
 ReactionType = enums.ReactionType
 
 
-@strawberry.enum(description="What a toggle did.")
-class ReactionAction(Enum):
-    ADDED = "added"
-    CHANGED = "changed"
-    REMOVED = "removed"
+strawberry.enum(
+    enums.ReactionAction,
+    name="ReactionAction",
+    description="What a toggle did: added a reaction, changed its type, or removed it.",
+)
+ReactionAction = enums.ReactionAction
 
 
 @strawberry.type(description="How many viewers reacted with each type; exact, never estimated.")

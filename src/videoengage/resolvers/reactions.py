@@ -1,0 +1,84 @@
+"""Toggling the viewer's reaction on a video or a post: one generic toggle, retried on conflicts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from aiodataloader import DataLoader
+
+from videoengage.context import Info
+from videoengage.db.reaction_targets import POST, VIDEO, M, ReactionTarget
+from videoengage.db.reactions import Toggled, toggle_reaction
+from videoengage.errors import NotFound
+from videoengage.ids import parse_id
+from videoengage.schema.post import Post
+from videoengage.schema.reaction import ReactionCounts, ReactionType
+from videoengage.schema.reaction_payloads import (
+    TogglePostReactionInput,
+    TogglePostReactionPayload,
+    ToggleReactionInput,
+    ToggleVideoReactionPayload,
+)
+from videoengage.schema.video import Video
+
+VideoInput = Annotated[ToggleReactionInput, strawberry.argument(description="The video and the reaction.")]
+PostInput = Annotated[TogglePostReactionInput, strawberry.argument(description="The post and the reaction.")]
+
+
+async def toggle_video_reaction(info: Info, input: VideoInput) -> ToggleVideoReactionPayload:
+    loaders = info.context.loaders
+    toggled = await _toggle(
+        info,
+        VIDEO,
+        parse_id(input.video_id, "videoId"),
+        input.type,
+        reaction_loader=loaders.video_reaction_by_user_and_video,
+        target_loader=loaders.published_video_by_id,
+    )
+    return ToggleVideoReactionPayload(
+        action=toggled.action,
+        type=toggled.type,
+        reaction_counts=ReactionCounts.from_row(toggled.target),
+        video=Video.from_row(toggled.target),
+    )
+
+
+async def toggle_post_reaction(info: Info, input: PostInput) -> TogglePostReactionPayload:
+    loaders = info.context.loaders
+    toggled = await _toggle(
+        info,
+        POST,
+        parse_id(input.post_id, "postId"),
+        input.type,
+        reaction_loader=loaders.post_reaction_by_user_and_post,
+        target_loader=loaders.post_by_id,
+    )
+    return TogglePostReactionPayload(
+        action=toggled.action,
+        type=toggled.type,
+        reaction_counts=ReactionCounts.from_row(toggled.target),
+        post=Post.from_row(toggled.target),
+    )
+
+
+async def _toggle(
+    info: Info,
+    target: ReactionTarget[M],
+    target_id: int,
+    type: ReactionType,
+    *,
+    reaction_loader: DataLoader[tuple[int, int], Any],
+    target_loader: DataLoader[int, Any],
+) -> Toggled[M]:
+    """Toggle in one transaction (retried on serialization failures), then refresh this request's loaders."""
+    user_id = info.context.viewer_id
+    toggled = await info.context.db.transaction(
+        lambda session: toggle_reaction(session, target, user_id, target_id, type)
+    )
+    if toggled is None:
+        raise NotFound(f"No {target.name} has this id", field=f"{target.name}Id")
+    key = (user_id, target_id)
+    reaction_loader.clear(key).prime(key, toggled.type)
+    target_loader.clear(target_id).prime(target_id, toggled.target)
+    return toggled
