@@ -1,0 +1,73 @@
+"""Before any load: a few requests of each workload through the app in-process, which must all succeed.
+
+A workload that fails here would only measure errors, so the benchmark stops early with the answer.
+The same requests count the SQL statements the app sends for each (as the tests count them, with
+``before_cursor_execute``): the cold count, before per-process caches warm up, next to the count the
+served processes report under load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from bench.dataset import DataSet
+from bench.workloads import Workload
+from videoengage.app import create_app
+from videoengage.settings import Settings
+
+SAMPLES = 20
+_TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK"}
+
+
+class WorkloadFailed(RuntimeError):
+    """A workload's request failed before any load: the benchmark would only measure errors."""
+
+
+def check_workloads(
+    settings: Settings, data: DataSet, tokens: list[str], workloads: tuple[Workload, ...]
+) -> dict[str, float]:
+    """Mean SQL statements per request of each workload, over ``SAMPLES`` requests with random ids."""
+    return asyncio.run(_count(settings, data, tokens, workloads))
+
+
+async def _count(
+    settings: Settings, data: DataSet, tokens: list[str], workloads: tuple[Workload, ...]
+) -> dict[str, float]:
+    app = create_app(settings)
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().upper() not in _TRANSACTION_CONTROL:
+            sent.append(statement)
+
+    rng = random.Random(20261127)
+    means: dict[str, float] = {}
+    async with app.router.lifespan_context(app):
+        engine = app.state.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for workload in workloads:
+                total = 0
+                for _ in range(SAMPLES):
+                    user, variables = workload.draw(rng, data)
+                    sent.clear()
+                    response = await client.post(
+                        "/graphql",
+                        json={"query": workload.document, "variables": variables},
+                        headers={"authorization": f"Bearer {tokens[user - 1]}"},
+                    )
+                    if response.status_code != 200 or "errors" in response.json():
+                        raise WorkloadFailed(
+                            f"{workload.name} {json.dumps(variables)}: {response.status_code} {response.text}"
+                        )
+                    total += len(sent)
+                means[workload.name] = total / SAMPLES
+        event.remove(engine, "before_cursor_execute", record)
+    return means

@@ -1,0 +1,144 @@
+"""The benchmark's report: one row per workload and concurrency, as Markdown and as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.database import connect
+from bench.load import FloorResult, WrkResult
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One workload at one concurrency: the server's numbers and its SQL floor's."""
+
+    workload: str
+    title: str
+    concurrency: int
+    load: WrkResult
+    server_cpu_seconds: float
+    rss_mb_per_worker: list[float]
+    statements_per_request: float  # sent by the served processes during the run
+    statements_in_process: float  # a few requests through the app in-process, before the load
+    floor: FloorResult | None
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.server_cpu_seconds / self.load.requests if self.load.requests else 0.0
+
+    @property
+    def floor_ratio(self) -> float | None:
+        """How many times the server's requests/s the database alone sustains with the canonical SQL."""
+        if self.floor is None or not self.load.requests:
+            return None
+        return self.floor.tps / self.load.requests_per_second
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "workload": self.workload,
+            "title": self.title,
+            "concurrency": self.concurrency,
+            "requests": self.load.requests,
+            "seconds": round(self.load.seconds, 3),
+            "requests_per_second": round(self.load.requests_per_second, 1),
+            "p50_ms": round(self.load.p50_ms, 2),
+            "p99_ms": round(self.load.p99_ms, 2),
+            "errors": self.load.errors,
+            "server_cpu_seconds": round(self.server_cpu_seconds, 2),
+            "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
+            "rss_mb_per_worker": [round(mb, 1) for mb in self.rss_mb_per_worker],
+            "statements_per_request": round(self.statements_per_request, 2),
+            "statements_per_request_in_process": self.statements_in_process,
+            "floor": None if self.floor is None else asdict(self.floor),
+            "floor_tps_per_server_rps": None if self.floor_ratio is None else round(self.floor_ratio, 2),
+        }
+
+
+@dataclass
+class Report:
+    machine: dict[str, Any]
+    run: dict[str, Any]
+    measurements: list[Measurement] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "machine": self.machine,
+            "run": self.run,
+            "skipped": self.skipped,
+            "results": [m.as_json() for m in self.measurements],
+        }
+
+    def markdown(self) -> str:
+        run, machine = self.run, self.machine
+        lines = [
+            f"Run {run['finished_at']}: {run['workers']} workers, {run['duration_seconds']} s per workload "
+            f"and concurrency, data set {run['data_set_name']}.",
+            f"Machine: {machine['cpus']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, "
+            f"{machine['postgresql']}, load average {machine['load_average']} at the start.",
+            "",
+            "| workload | conc. | server CPU ms/req | req/s | p50 ms | p99 ms | errors | RSS/worker MB "
+            "| stmts/req | floor tps | floor p50 ms | floor p99 ms | floor/server |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for m in self.measurements:
+            floor = m.floor
+            lines.append(
+                f"| {m.workload} {m.title} | {m.concurrency} | **{m.cpu_ms_per_request:.2f}** "
+                f"| {m.load.requests_per_second:.0f} | {m.load.p50_ms:.1f} | {m.load.p99_ms:.1f} "
+                f"| {m.load.errors} | {max(m.rss_mb_per_worker, default=0):.0f} "
+                f"| {m.statements_per_request:.2f} "
+                + (
+                    f"| {floor.tps:.0f} | {floor.p50_ms:.2f} | {floor.p99_ms:.2f} | {m.floor_ratio:.1f}x |"
+                    if floor is not None and m.floor_ratio is not None
+                    else "| | | | |"
+                )
+            )
+        for name, reason in self.skipped.items():
+            lines.append(f"\n{name} skipped: {reason}.")
+        return "\n".join(lines) + "\n"
+
+    def write(self, directory: Path) -> tuple[Path, Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        markdown, data = directory / "latest.md", directory / "latest.json"
+        markdown.write_text(self.markdown())
+        data.write_text(json.dumps(self.as_json(), indent=2) + "\n")
+        return markdown, data
+
+
+def describe_machine(database_url: str) -> dict[str, Any]:
+    """What the numbers depend on: CPUs, memory, PostgreSQL, the client, and how busy the machine was."""
+    with connect(database_url) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": f"PostgreSQL {row[0] if row else '?'}".split(" (")[0],
+        "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else "?",
+        "load_average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,150 @@
+"""One benchmark run: data, tokens, statement counts, the served API under wrk, then the SQL floor."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set
+from bench.load import FloorResult, run_pgbench, run_wrk
+from bench.lua_data import write_lua_data
+from bench.preflight import check_workloads
+from bench.report import Measurement, Report, describe_machine, now
+from bench.server import Server, cpu_seconds, rss_mb, serve
+from bench.workloads import Workload, missing_fields
+from videoengage.auth import issue_token
+from videoengage.settings import Settings
+
+TOKEN_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    database_url: str
+    data_set: DataSet
+    data_set_name: str
+    workloads: tuple[Workload, ...]
+    workers: int
+    concurrencies: tuple[int, ...]
+    duration_seconds: float
+    warmup_seconds: float
+    floor_seconds: float
+    keep_data: bool
+    output: Path
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(options: RunOptions) -> Report:
+    data = options.data_set
+    if options.keep_data and existing_data_set(options.database_url) == data:
+        say("reusing the data set already in the database")
+        build_seconds = None
+    else:
+        say(f"building the {options.data_set_name} data set")
+        build_seconds = round(build(options.database_url, data), 1)
+        say(f"built in {build_seconds} s")
+
+    settings = Settings(
+        database_url=options.database_url, jwt_secret=SecretStr(secrets.token_urlsafe(48)), production=True
+    )
+    tokens = [issue_token(settings, user, TOKEN_TTL_SECONDS) for user in range(1, data.users + 1)]
+    missing = missing_fields(options.workloads)
+    workloads = tuple(w for w in options.workloads if w.name not in missing)
+    report = Report(
+        machine=describe_machine(options.database_url),
+        run={
+            "workers": options.workers,
+            "concurrencies": list(options.concurrencies),
+            "duration_seconds": options.duration_seconds,
+            "warmup_seconds": options.warmup_seconds,
+            "floor_seconds": options.floor_seconds,
+            "data_set_name": options.data_set_name,
+            "data_set": asdict(data),
+            "build_seconds": build_seconds,
+            "server_settings": "PRODUCTION=true, JWT_SECRET set, default limits, LOG_LEVEL=WARNING",
+        },
+        skipped={name: f"this server has no {', '.join(fields)}" for name, fields in missing.items()},
+    )
+    say("checking each workload in-process (and counting its statements there)")
+    statements = check_workloads(settings, data, tokens, workloads)
+
+    # The floor first, while no server runs: pgbench and PostgreSQL get the machine to themselves.
+    floors = {(w.name, c): _floor(options, w, c) for w in workloads for c in options.concurrencies}
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        data_file = Path(scratch) / "data.lua"
+        write_lua_data(data_file, data, tokens, workloads)
+        options.output.mkdir(parents=True, exist_ok=True)
+        log, counters = options.output / "server.log", Path(scratch) / "statements"
+        with serve(settings, options.workers, log, counters) as server:
+            for workload in workloads:
+                if options.warmup_seconds > 0:
+                    run_wrk(
+                        server.url,
+                        workload.name,
+                        data_file,
+                        max(options.concurrencies),
+                        options.warmup_seconds,
+                    )
+                for concurrency in options.concurrencies:
+                    measurement = _measure(server, workload, concurrency, options.duration_seconds, data_file)
+                    report.measurements.append(
+                        replace(
+                            measurement,
+                            statements_in_process=statements[workload.name],
+                            floor=floors[(workload.name, concurrency)],
+                        )
+                    )
+    report.run["finished_at"] = now()
+    return report
+
+
+def _floor(options: RunOptions, workload: Workload, concurrency: int) -> FloorResult:
+    data = options.data_set
+    variables = {
+        "users": data.users,
+        "published": data.published,
+        "conversations": data.conversations,
+        "hot_video": HOT_VIDEO_ID,
+    }
+    floor = run_pgbench(
+        options.database_url, workload.floor_sql, variables, concurrency, options.floor_seconds
+    )
+    say(f"{workload.name} floor c{concurrency}: {floor.tps:.0f} tps, p50 {floor.p50_ms:.2f} ms")
+    return floor
+
+
+def _measure(
+    server: Server, workload: Workload, concurrency: int, seconds: float, data_file: Path
+) -> Measurement:
+    """The server's requests/s, latency, errors, CPU and memory for one workload and concurrency."""
+    processes = server.processes
+    cpu_before, statements_before = cpu_seconds(processes), server.statements_sent()
+    load = run_wrk(server.url, workload.name, data_file, concurrency, seconds)
+    cpu_used = cpu_seconds(processes) - cpu_before
+    statements = server.statements_sent() - statements_before
+    if server.processes != processes:
+        raise RuntimeError("the server's processes changed during the run (a worker died?)")
+    measurement = Measurement(
+        workload=workload.name,
+        title=workload.title,
+        concurrency=concurrency,
+        load=load,
+        server_cpu_seconds=cpu_used,
+        rss_mb_per_worker=[rss_mb(pid) for pid in server.worker_pids()],
+        statements_per_request=statements / load.requests if load.requests else 0.0,
+        statements_in_process=0.0,
+        floor=None,
+    )
+    say(
+        f"{workload.name} c{concurrency}: {load.requests_per_second:.0f} req/s, "
+        f"{measurement.cpu_ms_per_request:.2f} CPU ms/req, p99 {load.p99_ms:.1f} ms, {load.errors} errors"
+    )
+    return measurement

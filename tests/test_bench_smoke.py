@@ -1,0 +1,52 @@
+"""The benchmark keeps working: ``python -m bench --smoke`` runs every workload, without errors.
+
+No timing is asserted: the numbers depend on the machine. What must hold is that each workload the
+server has ran, got answers, and none of them was an error (non-200 or GraphQL ``errors``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.load import WRK_MISSING
+from bench.workloads import WORKLOADS, missing_fields
+
+ROOT = Path(__file__).parent.parent
+SMOKE_TIMEOUT_SECONDS = 180
+
+
+@pytest.mark.postgres_only
+def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_path: Path) -> None:
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {WRK_MISSING}")
+        pytest.skip(WRK_MISSING)
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--database-url", db_url, "--output", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    report = json.loads((tmp_path / "latest.json").read_text())
+    served = [w.name for w in WORKLOADS if w.name not in missing_fields(WORKLOADS)]
+    assert sorted({row["workload"] for row in report["results"]}) == served
+    assert set(report["skipped"]) == {w.name for w in WORKLOADS} - set(served)
+    for row in report["results"]:
+        assert row["requests"] > 0, row
+        assert row["errors"] == 0, row
+        assert row["statements_per_request_in_process"] > 0, row
+        assert row["floor"]["transactions"] > 0, row
+        assert row["floor"]["failed"] == 0, row
+    assert (tmp_path / "latest.md").read_text().count("| W") == len(served)
