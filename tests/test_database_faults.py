@@ -22,7 +22,7 @@ from tests.factories import create_user
 from tests.served import served
 from tests.tcp_proxy import tcp_proxy
 from videoengage.auth import issue_token
-from videoengage.db.engine import Database
+from videoengage.db.engine import IDLE_BEFORE_PING_SECONDS, Database
 
 pytestmark = pytest.mark.postgres_only
 
@@ -65,6 +65,8 @@ async def test_connections_killed_while_idle_are_replaced(api: Api, db: Database
     for _ in range(3):
         await api.data("{ viewer { id } }", as_user=user_id)
     assert _terminate_other_backends(db_url) >= 1
+    # Connections idle this long are pinged before use (a busy pool skips the ping's round trip).
+    await asyncio.sleep(IDLE_BEFORE_PING_SECONDS + 0.2)
     for _ in range(5):
         assert await api.data("{ viewer { id } }", as_user=user_id) == {"viewer": {"id": str(user_id)}}
 

@@ -1,7 +1,8 @@
 """Per-request dataloaders, one per (entity, key): a page's lookups become one statement each.
 
-Each batch opens its own short session: batches run as separate tasks, and a SQLAlchemy session must
-never be shared between tasks. Results come back in key order, ``None`` for a miss.
+Each batch opens its own short connection: batches run as separate tasks, and a SQLAlchemy session or
+connection must never be shared between tasks. Results come back in key order, ``None`` for a miss.
+Values are plain rows (``Record``), or the ORM object a write in the same request primed.
 """
 
 from __future__ import annotations
@@ -10,48 +11,48 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db import queries
 from videoengage.db.engine import Database
 from videoengage.db.models import Message, Post, User, Video, VideoProgress
-from videoengage.db.queries import UserAndTarget
+from videoengage.db.queries import Record, UserAndTarget
 from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
 from videoengage.enums import ReactionType
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-Fetch = Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]]
+Fetch = Callable[[AsyncConnection, Sequence[K]], Awaitable[dict[K, Any]]]
 
 
 class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
     """Loads a batch with one query returning ``{key: value}`` and answers in key order."""
 
-    def __init__(self, db: Database, fetch: Fetch[K, V]) -> None:
+    def __init__(self, db: Database, fetch: Fetch[K]) -> None:
         super().__init__()
         self._db = db
         self._fetch = fetch
 
     async def batch_load_fn(self, keys: list[K]) -> list[V | None]:
-        async with self._db.read() as session:
-            found = await self._fetch(session, keys)
+        async with self._db.connect() as conn:
+            found = await self._fetch(conn, keys)
         return [found.get(key) for key in keys]
 
 
-class UserByIdLoader(_KeyedLoader[int, User]):
+class UserByIdLoader(_KeyedLoader[int, User | Record]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.users_by_id)
 
 
-class PublishedVideoByIdLoader(_KeyedLoader[int, Video]):
+class PublishedVideoByIdLoader(_KeyedLoader[int, Video | Record]):
     """A video that is unpublished or deleted loads as ``None``: viewers never see it."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.published_videos_by_id)
 
 
-class PostByIdLoader(_KeyedLoader[int, Post]):
+class PostByIdLoader(_KeyedLoader[int, Post | Record]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.posts_by_id)
 
@@ -59,26 +60,26 @@ class PostByIdLoader(_KeyedLoader[int, Post]):
 class ReactionByUserAndTargetLoader(_KeyedLoader[UserAndTarget, ReactionType]):
     def __init__(self, db: Database, target: ReactionTarget[Any]) -> None:
         async def fetch(
-            session: AsyncSession, keys: Sequence[UserAndTarget]
+            conn: AsyncConnection, keys: Sequence[UserAndTarget]
         ) -> dict[UserAndTarget, ReactionType]:
-            return await queries.reactions_by_user_and_target(session, target, keys)
+            return await queries.reactions_by_user_and_target(conn, target, keys)
 
         super().__init__(db, fetch)
 
 
-class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgress]):
+class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgress | Record]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.progress_by_user_and_video)
 
 
-class MessageByIdLoader(_KeyedLoader[int, Message]):
+class MessageByIdLoader(_KeyedLoader[int, Message | Record]):
     """Resolves each conversation's ``lastMessage``; callers check the viewer may see it."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.messages_by_id)
 
 
-class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[User]]):
+class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[Record]]):
     """A conversation's users; ``None`` only for a conversation without participants."""
 
     def __init__(self, db: Database) -> None:

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     db_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     log_level: str = "INFO"
     # How long a worker trusts that a viewer it has seen still exists (0: check on every request).
-    viewer_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    viewer_cache_seconds: float = Field(default=30.0, ge=0, le=300)
 
     # Limits: each refuses hostile input before it costs anything. The README lists them.
     max_body_bytes: int = Field(default=262_144, ge=1_024)

@@ -11,6 +11,7 @@ import time
 from typing import TypeVar
 
 from videoengage.db.models import User
+from videoengage.db.queries import Record
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -22,7 +23,7 @@ class ViewerCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl_seconds = ttl_seconds
         self._tokens: dict[str, tuple[int, float]] = {}  # token -> (user id, expiry, epoch seconds)
-        self._users: dict[int, tuple[User, float]] = {}  # user id -> (row, fresh until, monotonic)
+        self._users: dict[int, tuple[User | Record, float]] = {}  # user id -> (row, fresh until, monotonic)
 
     def user_id_for(self, token: str) -> int | None:
         """The user id of a token verified before and not expired since."""
@@ -39,7 +40,7 @@ class ViewerCache:
         if self.ttl_seconds > 0:
             _put(self._tokens, token, (user_id, expires_at))
 
-    def user(self, user_id: int) -> User | None:
+    def user(self, user_id: int) -> User | Record | None:
         found = self._users.get(user_id)
         if found is None:
             return None
@@ -49,7 +50,7 @@ class ViewerCache:
             return None
         return row
 
-    def remember_user(self, row: User) -> None:
+    def remember_user(self, row: User | Record) -> None:
         if self.ttl_seconds > 0:
             _put(self._users, row.id, (row, time.monotonic() + self.ttl_seconds))
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -36,9 +38,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(settings.database_url)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
-        pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
@@ -48,6 +49,35 @@ def create_engine(settings: Settings) -> AsyncEngine:
             "connect_timeout": max(1, int(settings.db_pool_timeout_seconds)),
         },
     )
+    _ping_connections_that_were_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING_SECONDS = 1.0
+
+
+def _ping_connections_that_were_idle(engine: AsyncEngine) -> None:
+    """Pre-ping, but only connections that sat idle: a busy pool skips the extra round trip.
+
+    A connection handed back a moment ago was alive a moment ago; one that sat idle may have been
+    closed by the server, a proxy or a restart. A failed ping makes the pool open a fresh connection
+    (SQLAlchemy's documented "pessimistic" recipe: raise DisconnectionError from checkout).
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < IDLE_BEFORE_PING_SECONDS:
+            return
+        try:
+            # The dialect's own ping, as pool_pre_ping uses: it leaves no transaction open.
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the connection was closed while idle") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -79,20 +109,38 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self._reader = async_sessionmaker(engine, expire_on_commit=False)
+        # Reads on PostgreSQL run in autocommit: no BEGIN and no ROLLBACK round trips around them.
+        self._reads = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self.dialect == "postgresql" else engine
+        )
+        self._reader = async_sessionmaker(self._reads, expire_on_commit=False)
         self._writer = async_sessionmaker(engine.execution_options(sqlite_write=True), expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; its transaction is rolled back at the end."""
+        """A session for reads: autocommit on PostgreSQL, a rolled-back transaction on SQLite."""
         async with self._reader() as session:
             yield session
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A plain connection for Core reads: the loaders' hot path, without a session's cost."""
+        async with self._reads.connect() as conn:
+            yield conn
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed when the block ends without an exception."""
         async with self._writer() as session, session.begin():
             yield session
+
+    async def single_statement(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work``, which sends ONE statement, atomic by itself: autocommit on PostgreSQL saves
+        the BEGIN and COMMIT round trips; SQLite runs it in a write transaction as usual."""
+        if self.dialect != "postgresql":
+            return await self.transaction(work)
+        async with self._reader() as session:
+            return await work(session)
 
     async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in one write transaction, again (a bounded number of times) if the database

@@ -1,4 +1,8 @@
-"""Read queries shared by resolvers and loaders. Each takes a session; none opens or commits one."""
+"""Read queries shared by resolvers and loaders. Each takes a session or connection; none opens one.
+
+The loaders' queries are Core selects on a plain connection, returning rows (``Record``): on the
+hot paths an ORM session and ORM objects cost more CPU than the query itself.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +11,65 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from videoengage.db.models import ConversationParticipant, Message, Post, User, Video, VideoProgress
+from videoengage.db.models import (
+    ConversationParticipant,
+    Message,
+    Post,
+    User,
+    Video,
+    VideoProgress,
+    VideoReaction,
+)
 from videoengage.db.reaction_targets import ReactionTarget
 from videoengage.enums import ReactionType
 
 UserAndTarget = tuple[int, int]
+Record = Row[Any]  # a row with the model's column names as attributes
+
+_USERS = User.__table__
+_VIDEOS = Video.__table__
+_POSTS = Post.__table__
+_PROGRESS = VideoProgress.__table__
+_MESSAGES = Message.__table__
+_PARTICIPANTS = ConversationParticipant.__table__
 
 
-async def users_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
-    rows = await session.scalars(select(User).where(User.id.in_(ids)))
-    return {user.id: user for user in rows}
+async def users_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+    rows = await conn.execute(select(_USERS).where(_USERS.c.id.in_(ids)))
+    return {row.id: row for row in rows}
 
 
-async def published_videos_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Video]:
+async def published_videos_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
     """Only published videos: an unpublished one is, to viewers, not there."""
-    rows = await session.scalars(select(Video).where(Video.id.in_(ids), Video.is_published.is_(True)))
-    return {video.id: video for video in rows}
+    rows = await conn.execute(select(_VIDEOS).where(_VIDEOS.c.id.in_(ids), _VIDEOS.c.is_published.is_(True)))
+    return {row.id: row for row in rows}
 
 
-async def posts_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Post]:
-    rows = await session.scalars(select(Post).where(Post.id.in_(ids)))
-    return {post.id: post for post in rows}
+async def published_video_with_reaction_of(
+    conn: AsyncConnection, video_id: int, user_id: int
+) -> tuple[Record, ReactionType | None] | None:
+    """A published video and ``user_id``'s reaction to it (or None), in one statement."""
+    reactions = VideoReaction.__table__
+    joined = _VIDEOS.outerjoin(
+        reactions, (reactions.c.video_id == _VIDEOS.c.id) & (reactions.c.user_id == user_id)
+    )
+    row = (
+        await conn.execute(
+            select(_VIDEOS, reactions.c.type.label("viewer_reaction"))
+            .select_from(joined)
+            .where(_VIDEOS.c.id == video_id, _VIDEOS.c.is_published.is_(True))
+        )
+    ).first()
+    return None if row is None else (row, row.viewer_reaction)
+
+
+async def posts_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+    rows = await conn.execute(select(_POSTS).where(_POSTS.c.id.in_(ids)))
+    return {row.id: row for row in rows}
 
 
 Column = ColumnElement[int] | InstrumentedAttribute[int]
@@ -50,40 +88,42 @@ def _by_user(
 
 
 async def reactions_by_user_and_target(
-    session: AsyncSession, target: ReactionTarget[Any], keys: Sequence[UserAndTarget]
+    conn: AsyncConnection, target: ReactionTarget[Any], keys: Sequence[UserAndTarget]
 ) -> dict[UserAndTarget, ReactionType]:
     user_id, target_id = target.reactions.c.user_id, target.reactions.c[target.target_key]
-    rows = await session.execute(
+    rows = await conn.execute(
         select(user_id, target_id, target.reactions.c.type).where(_by_user(user_id, target_id, keys))
     )
     return {(row[0], row[1]): row[2] for row in rows}
 
 
 async def progress_by_user_and_video(
-    session: AsyncSession, keys: Sequence[UserAndTarget]
-) -> dict[UserAndTarget, VideoProgress]:
-    rows = await session.scalars(
-        select(VideoProgress).where(_by_user(VideoProgress.user_id, VideoProgress.video_id, keys))
+    conn: AsyncConnection, keys: Sequence[UserAndTarget]
+) -> dict[UserAndTarget, Record]:
+    rows = await conn.execute(
+        select(_PROGRESS).where(_by_user(_PROGRESS.c.user_id, _PROGRESS.c.video_id, keys))
     )
     return {(row.user_id, row.video_id): row for row in rows}
 
 
-async def messages_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
-    rows = await session.scalars(select(Message).where(Message.id.in_(ids)))
-    return {message.id: message for message in rows}
+async def messages_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+    rows = await conn.execute(select(_MESSAGES).where(_MESSAGES.c.id.in_(ids)))
+    return {row.id: row for row in rows}
 
 
-async def participants_by_conversation_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[User]]:
+async def participants_by_conversation_id(
+    conn: AsyncConnection, ids: Sequence[int]
+) -> dict[int, list[Record]]:
     """Each conversation's users, in the order they joined: one statement for a whole page."""
-    rows = await session.execute(
-        select(ConversationParticipant.conversation_id, User)
-        .join(User, User.id == ConversationParticipant.user_id)
-        .where(ConversationParticipant.conversation_id.in_(ids))
-        .order_by(ConversationParticipant.joined_at, ConversationParticipant.user_id)
+    rows = await conn.execute(
+        select(_PARTICIPANTS.c.conversation_id, *_USERS.c)
+        .join(_USERS, _USERS.c.id == _PARTICIPANTS.c.user_id)
+        .where(_PARTICIPANTS.c.conversation_id.in_(ids))
+        .order_by(_PARTICIPANTS.c.joined_at, _PARTICIPANTS.c.user_id)
     )
-    participants: dict[int, list[User]] = defaultdict(list)
-    for conversation_id, user in rows:
-        participants[conversation_id].append(user)
+    participants: dict[int, list[Record]] = defaultdict(list)
+    for row in rows:
+        participants[row.conversation_id].append(row)
     return participants
 
 

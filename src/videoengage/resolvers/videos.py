@@ -18,6 +18,7 @@ from videoengage.schema.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from videoengage.schema.selection import selected_below
 from videoengage.schema.video import Video
 
 First = Annotated[int | None, strawberry.argument(description="How many videos to return: 1 to 100.")]
@@ -32,8 +33,21 @@ FIRST_PAGE: Any = strawberry.UNSET
 async def video(
     info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The video's id.")]
 ) -> Video | None:
-    row = await info.context.loaders.published_video_by_id.load(parse_id(id, "id"))
-    return None if row is None else Video.from_row(row)
+    """With ``viewerReaction`` selected, the video and the viewer's reaction come in one statement,
+    and the reaction loader is primed with it; otherwise the video loader answers."""
+    video_id = parse_id(id, "id")
+    loaders = info.context.loaders
+    if "viewerReaction" not in selected_below(info):
+        row = await loaders.published_video_by_id.load(video_id)
+        return None if row is None else Video.from_row(row)
+    async with info.context.db.connect() as conn:
+        found = await queries.published_video_with_reaction_of(conn, video_id, info.context.viewer_id)
+    if found is None:
+        return None
+    row, reaction = found
+    loaders.published_video_by_id.prime(video_id, row)
+    loaders.video_reaction_by_user_and_video.prime((info.context.viewer_id, video_id), reaction)
+    return Video.from_row(row)
 
 
 async def videos(info: Info, first: First = 20, after: After = FIRST_PAGE) -> Connection[Video]:

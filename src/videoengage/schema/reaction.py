@@ -6,6 +6,7 @@ import strawberry
 
 from videoengage import enums
 from videoengage.db.models import ReactionCounters
+from videoengage.db.queries import Record
 
 strawberry.enum(
     enums.ReactionType,
@@ -34,7 +35,7 @@ class ReactionCounts:
     total: int = strawberry.field(description="All reactions together.")
 
     @classmethod
-    def from_row(cls, row: ReactionCounters) -> ReactionCounts:
+    def from_row(cls, row: ReactionCounters | Record) -> ReactionCounts:
         return cls(
             like=row.like_count,
             love=row.love_count,
