@@ -40,6 +40,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     engine = create_async_engine(
         settings.database_url,
+        # Autocommit by default: reads and single statements need no BEGIN/COMMIT round trips and
+        # no per-checkout switching; transactions ask for READ COMMITTED (``Database.write``).
+        isolation_level="AUTOCOMMIT",
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
@@ -109,12 +112,15 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        # Reads on PostgreSQL run in autocommit: no BEGIN and no ROLLBACK round trips around them.
-        self._reads = (
-            engine.execution_options(isolation_level="AUTOCOMMIT") if self.dialect == "postgresql" else engine
+        # On PostgreSQL the engine is in autocommit: reads need no BEGIN and no ROLLBACK round trips.
+        # Writers get a real transaction: READ COMMITTED there, BEGIN IMMEDIATE on SQLite.
+        self._writes = (
+            engine.execution_options(isolation_level="READ COMMITTED")
+            if self.dialect == "postgresql"
+            else engine.execution_options(sqlite_write=True)
         )
-        self._reader = async_sessionmaker(self._reads, expire_on_commit=False)
-        self._writer = async_sessionmaker(engine.execution_options(sqlite_write=True), expire_on_commit=False)
+        self._reader = async_sessionmaker(engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(self._writes, expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -125,7 +131,7 @@ class Database:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """A plain connection for Core reads: the loaders' hot path, without a session's cost."""
-        async with self._reads.connect() as conn:
+        async with self.engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
@@ -134,13 +140,14 @@ class Database:
         async with self._writer() as session, session.begin():
             yield session
 
-    async def single_statement(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Run ``work``, which sends ONE statement, atomic by itself: autocommit on PostgreSQL saves
-        the BEGIN and COMMIT round trips; SQLite runs it in a write transaction as usual."""
-        if self.dialect != "postgresql":
-            return await self.transaction(work)
-        async with self._reader() as session:
-            return await work(session)
+    async def single_statement(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run ``work``, which sends ONE statement, atomic by itself, on a plain connection: in
+        autocommit on PostgreSQL (no BEGIN and COMMIT round trips), in a write transaction on SQLite."""
+        if self.dialect == "postgresql":
+            async with self.engine.connect() as conn:
+                return await work(conn)
+        async with self._writes.begin() as conn:
+            return await work(conn)
 
     async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in one write transaction, again (a bounded number of times) if the database

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Boolean, Integer, case, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, Executable, Integer, bindparam, case, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.models import Video, VideoProgress
+from videoengage.db.queries import Record
 from videoengage.db.types import UtcDateTime
+
+_PROGRESS = VideoProgress.__table__
 
 
 @dataclass(frozen=True)
@@ -35,51 +40,69 @@ class ProgressReading:
     saved_at: datetime
 
 
-async def save_progress(session: AsyncSession, reading: ProgressReading) -> VideoProgress | None:
-    """Store the reading merged with the stored progress; ``None`` if the video is not published."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+_COLUMNS = (
+    "user_id",
+    "video_id",
+    "watched_seconds",
+    "last_position",
+    "duration_seconds",
+    "completed",
+    "recorded_at",
+    "updated_at",
+)
+
+
+@cache
+def _upsert(dialect: str) -> Executable:
+    """The merging upsert, built once per dialect with bound parameters: a player saves every few
+    seconds, and building this statement anew each time cost more CPU than running it."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     source = select(
-        literal(reading.user_id, Integer),
+        bindparam("user_id", type_=Integer),
         Video.id,
-        literal(reading.watched_seconds, Integer),
-        literal(reading.last_position, Integer),
-        literal(reading.duration_seconds, Integer),
-        literal(reading.completed, Boolean),
-        literal(reading.recorded_at, UtcDateTime()),
-        literal(reading.saved_at, UtcDateTime()),
-    ).where(Video.id == reading.video_id, Video.is_published.is_(True))
-    statement = insert(VideoProgress).from_select(
-        [
-            VideoProgress.user_id,
-            VideoProgress.video_id,
-            VideoProgress.watched_seconds,
-            VideoProgress.last_position,
-            VideoProgress.duration_seconds,
-            VideoProgress.completed,
-            VideoProgress.recorded_at,
-            VideoProgress.updated_at,
-        ],
-        source,
-    )
-    new = statement.excluded
-    is_newer = new.recorded_at >= VideoProgress.recorded_at
+        bindparam("watched_seconds", type_=Integer),
+        bindparam("last_position", type_=Integer),
+        bindparam("duration_seconds", type_=Integer),
+        bindparam("completed", type_=Boolean),
+        bindparam("recorded_at", type_=UtcDateTime()),
+        bindparam("updated_at", type_=UtcDateTime()),
+    ).where(Video.id == bindparam("video_id", type_=Integer), Video.is_published.is_(True))
+    statement = insert(VideoProgress).from_select(list(_COLUMNS), source)
+    new, old = statement.excluded, _PROGRESS.c
+    is_newer = new.recorded_at >= old.recorded_at
 
-    def newest(column: str) -> object:
-        return case((is_newer, new[column]), else_=getattr(VideoProgress, column))
+    def newest(column: str) -> ColumnElement[Any]:
+        return case((is_newer, new[column]), else_=old[column])
 
-    statement = statement.on_conflict_do_update(
-        index_elements=[VideoProgress.user_id, VideoProgress.video_id],
+    return statement.on_conflict_do_update(
+        index_elements=[old.user_id, old.video_id],
         set_={
             # CASE rather than GREATEST/max(): the same SQL on PostgreSQL and SQLite.
             "watched_seconds": case(
-                (new.watched_seconds > VideoProgress.watched_seconds, new.watched_seconds),
-                else_=VideoProgress.watched_seconds,
+                (new.watched_seconds > old.watched_seconds, new.watched_seconds), else_=old.watched_seconds
             ),
-            "completed": or_(VideoProgress.completed, new.completed),
+            "completed": or_(old.completed, new.completed),
             "last_position": newest("last_position"),
             "duration_seconds": newest("duration_seconds"),
             "recorded_at": newest("recorded_at"),
             "updated_at": new.updated_at,
         },
+    ).returning(*_PROGRESS.c)
+
+
+async def save_progress(conn: AsyncConnection, reading: ProgressReading) -> Record | None:
+    """Store the reading merged with the stored progress; ``None`` if the video is not published."""
+    result = await conn.execute(
+        _upsert(conn.dialect.name),
+        {
+            "user_id": reading.user_id,
+            "video_id": reading.video_id,
+            "watched_seconds": reading.watched_seconds,
+            "last_position": reading.last_position,
+            "duration_seconds": reading.duration_seconds,
+            "completed": reading.completed,
+            "recorded_at": reading.recorded_at,
+            "updated_at": reading.saved_at,
+        },
     )
-    return await session.scalar(statement.returning(VideoProgress).execution_options(populate_existing=True))
+    return result.first()
