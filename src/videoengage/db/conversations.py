@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, func, insert, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from videoengage.db.dialect import upsert_insert
 from videoengage.db.messages import takes_part
 from videoengage.db.models import Conversation, ConversationParticipant, User
+from videoengage.db.queries import Record
 
 # Conversations without messages sort after all others: no message id is below 1.
 _recency = func.coalesce(Conversation.last_message_id, 0)
@@ -15,12 +16,12 @@ _recency = func.coalesce(Conversation.last_message_id, 0)
 ConversationPosition = tuple[int, int]
 
 
-def position(conversation: Conversation) -> ConversationPosition:
+def position(conversation: Conversation | Record) -> ConversationPosition:
     """Where a conversation sits in the list: (newest message id or 0, conversation id)."""
     return (conversation.last_message_id or 0, conversation.id)
 
 
-async def insert_direct(session: AsyncSession, viewer_id: int, other_id: int) -> Conversation | None:
+async def insert_direct(conn: AsyncConnection, viewer_id: int, other_id: int) -> Record | None:
     """Create the pair's direct conversation with both participants, if the other user exists.
 
     ``None`` when nothing was written: the pair already has one (the unique pair makes concurrent
@@ -31,14 +32,15 @@ async def insert_direct(session: AsyncSession, viewer_id: int, other_id: int) ->
     row = select(
         literal(low, columns.direct_low_user_id.type), literal(high, columns.direct_high_user_id.type)
     ).where(select(User.id).where(User.id == other_id).exists())
-    created = await session.scalar(
-        upsert_insert(session, Conversation)
+    result = await conn.execute(
+        upsert_insert(conn, Conversation)
         .from_select(["direct_low_user_id", "direct_high_user_id"], row)
         .on_conflict_do_nothing(index_elements=["direct_low_user_id", "direct_high_user_id"])
-        .returning(Conversation)
+        .returning(*columns)
     )
+    created = result.first()
     if created is not None:
-        await session.execute(
+        await conn.execute(
             insert(ConversationParticipant).values(
                 [{"conversation_id": created.id, "user_id": user_id} for user_id in (low, high)]
             )
@@ -46,13 +48,13 @@ async def insert_direct(session: AsyncSession, viewer_id: int, other_id: int) ->
     return created
 
 
-async def direct_between(session: AsyncSession, a: int, b: int) -> Conversation | None:
+async def direct_between(conn: AsyncConnection, a: int, b: int) -> Record | None:
     low, high = sorted((a, b))
-    return await session.scalar(
-        select(Conversation).where(
-            Conversation.direct_low_user_id == low, Conversation.direct_high_user_id == high
-        )
+    table = Conversation.__table__
+    result = await conn.execute(
+        select(table).where(table.c.direct_low_user_id == low, table.c.direct_high_user_id == high)
     )
+    return result.first()
 
 
 async def conversation_of_participant(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.models import Base
 
 
-def upsert_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """An ``INSERT`` with the ``on_conflict_*`` methods of the database this session talks to."""
-    if session.get_bind().dialect.name == "postgresql":
+def upsert_insert(conn: AsyncConnection, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` with the ``on_conflict_*`` methods of the database this connection talks to."""
+    if conn.dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)

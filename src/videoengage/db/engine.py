@@ -149,13 +149,13 @@ class Database:
         async with self._writes.begin() as conn:
             return await work(conn)
 
-    async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``work`` in one write transaction, again (a bounded number of times) if the database
         aborted it for a serialization failure or a deadlock; such errors never reach a client."""
         for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
             try:
-                async with self.write() as session:
-                    return await work(session)
+                async with self._writes.begin() as conn:
+                    return await work(conn)
             except DBAPIError as error:
                 if attempt == TRANSACTION_ATTEMPTS or not is_retryable(error):
                     raise

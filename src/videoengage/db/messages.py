@@ -11,10 +11,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, exists, literal, select, true, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from videoengage.db.dialect import upsert_insert
 from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, Video
+from videoengage.db.queries import Record
 from videoengage.enums import MessageType
 
 _MESSAGES = Message.__table__
@@ -42,17 +43,17 @@ def takes_part(conversation_id: int, user_id: int) -> ColumnElement[bool]:
     )
 
 
-async def is_participant(session: AsyncSession, conversation_id: int, user_id: int) -> bool:
-    return bool(await session.scalar(select(takes_part(conversation_id, user_id))))
+async def is_participant(conn: AsyncSession | AsyncConnection, conversation_id: int, user_id: int) -> bool:
+    return bool(await conn.scalar(select(takes_part(conversation_id, user_id))))
 
 
-async def lock_conversation_for_sender(session: AsyncSession, conversation_id: int, sender_id: int) -> bool:
+async def lock_conversation_for_sender(conn: AsyncConnection, conversation_id: int, sender_id: int) -> bool:
     """Whether the sender takes part; if so the conversation stays locked until commit.
 
     One statement checks membership and serialises the conversation's sends. On SQLite ``FOR ...``
     renders as nothing: a writing transaction there starts with BEGIN IMMEDIATE, which is stronger.
     """
-    found = await session.scalar(
+    found = await conn.scalar(
         select(Conversation.id)
         .where(Conversation.id == conversation_id, takes_part(conversation_id, sender_id))
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: foreign keys to the row still work
@@ -69,7 +70,7 @@ def _shared_item_is_there(new: NewMessage) -> ColumnElement[bool]:
     return true()
 
 
-async def insert_message(session: AsyncSession, new: NewMessage) -> Message | None:
+async def insert_message(conn: AsyncConnection, new: NewMessage) -> Record | None:
     """Write the message; ``None`` if its shared item is gone or this client id was already stored.
 
     ``INSERT ... SELECT ... WHERE EXISTS`` checks the shared item in the same statement that writes,
@@ -78,30 +79,31 @@ async def insert_message(session: AsyncSession, new: NewMessage) -> Message | No
     values = asdict(new)
     row = select(*(literal(value, _MESSAGES.c[name].type).label(name) for name, value in values.items()))
     statement = (
-        upsert_insert(session, Message)
+        upsert_insert(conn, Message)
         .from_select(list(values), row.where(_shared_item_is_there(new)))
         .on_conflict_do_nothing(index_elements=["conversation_id", "sender_id", "client_message_id"])
-        .returning(Message)
+        .returning(*_MESSAGES.c)
     )
-    return (await session.scalars(statement)).first()
+    return (await conn.execute(statement)).first()
 
 
 async def message_by_client_id(
-    session: AsyncSession, conversation_id: int, sender_id: int, client_message_id: str
-) -> Message | None:
+    conn: AsyncConnection, conversation_id: int, sender_id: int, client_message_id: str
+) -> Record | None:
     """The message a previous attempt of the same send stored."""
-    return await session.scalar(
-        select(Message).where(
-            Message.conversation_id == conversation_id,
-            Message.sender_id == sender_id,
-            Message.client_message_id == client_message_id,
+    result = await conn.execute(
+        select(_MESSAGES).where(
+            _MESSAGES.c.conversation_id == conversation_id,
+            _MESSAGES.c.sender_id == sender_id,
+            _MESSAGES.c.client_message_id == client_message_id,
         )
     )
+    return result.first()
 
 
-async def set_last_message(session: AsyncSession, message: Message) -> None:
+async def set_last_message(conn: AsyncConnection, message: Record) -> None:
     """Keep the conversation's newest message in step, in the send's own transaction."""
-    await session.execute(
+    await conn.execute(
         update(Conversation)
         .where(Conversation.id == message.conversation_id)
         .values(last_message_id=message.id)

@@ -9,23 +9,24 @@ reaction, so toggles cannot deadlock each other. (On SQLite, BEGIN IMMEDIATE ser
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from videoengage.db.queries import Record
 from videoengage.db.reaction_targets import M, ReactionTarget
 from videoengage.db.types import utcnow
 from videoengage.enums import ReactionAction, ReactionType
 
 
 @dataclass(frozen=True)
-class Toggled(Generic[M]):
+class Toggled:
     """What the toggle did, the viewer's reaction after it, and the target row with its new counters."""
 
     action: ReactionAction
     type: ReactionType | None
-    target: M
+    target: Record
 
 
 def counter_column(type: ReactionType) -> str:
@@ -33,11 +34,11 @@ def counter_column(type: ReactionType) -> str:
 
 
 async def toggle_reaction(
-    session: AsyncSession, target: ReactionTarget[M], user_id: int, target_id: int, type: ReactionType
-) -> Toggled[M] | None:
+    conn: AsyncConnection, target: ReactionTarget[M], user_id: int, target_id: int, type: ReactionType
+) -> Toggled | None:
     """Add, change or remove ``user_id``'s reaction; ``None`` if the target is missing or not visible."""
     model = target.model
-    locked = await session.scalar(
+    locked = await conn.scalar(
         select(model.id)
         .where(model.id == target_id, target.visible())
         # NO KEY UPDATE: blocks other toggles, not inserts elsewhere that only reference this row.
@@ -48,32 +49,33 @@ async def toggle_reaction(
 
     reactions = target.reactions
     this_reaction = (reactions.c.user_id == user_id) & (reactions.c[target.target_key] == target_id)
-    previous: ReactionType | None = await session.scalar(select(reactions.c.type).where(this_reaction))
+    previous: ReactionType | None = await conn.scalar(select(reactions.c.type).where(this_reaction))
 
     if previous is None:
         action, current = ReactionAction.ADDED, type
-        await session.execute(
+        await conn.execute(
             insert(reactions).values(user_id=user_id, **{target.target_key: target_id}, type=type)
         )
     elif previous is type:
         action, current = ReactionAction.REMOVED, None
-        await session.execute(delete(reactions).where(this_reaction))
+        await conn.execute(delete(reactions).where(this_reaction))
     else:
         action, current = ReactionAction.CHANGED, type
-        await session.execute(update(reactions).where(this_reaction).values(type=type, updated_at=utcnow()))
+        await conn.execute(update(reactions).where(this_reaction).values(type=type, updated_at=utcnow()))
     deltas: dict[str, int] = {}
     if previous is not None:
         deltas[counter_column(previous)] = -1
     if current is not None:
         deltas[counter_column(current)] = 1
 
-    row = await session.scalar(
-        update(model)
-        .where(model.id == target_id)
+    targets = target.targets
+    result = await conn.execute(
+        update(targets)
+        .where(targets.c.id == target_id)
         .values(_increments(target, deltas))
-        .returning(model)
-        .execution_options(populate_existing=True, synchronize_session=False)
+        .returning(*targets.c)
     )
+    row = result.first()
     assert row is not None  # locked above, in this transaction
     return Toggled(action=action, type=current, target=row)
 

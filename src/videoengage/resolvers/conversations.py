@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.context import Info
 from videoengage.db import conversations as db_conversations
-from videoengage.db import models
+from videoengage.db.queries import Record
 from videoengage.errors import BadUserInput
 from videoengage.ids import parse_id
 from videoengage.resolvers.unset import given
@@ -35,11 +35,11 @@ async def start_direct_conversation(
     if other_id == viewer_id:
         raise BadUserInput("A direct conversation needs another user", field="userId")
 
-    async def work(session: AsyncSession) -> models.Conversation:
-        created = await db_conversations.insert_direct(session, viewer_id, other_id)
+    async def work(conn: AsyncConnection) -> Record:
+        created = await db_conversations.insert_direct(conn, viewer_id, other_id)
         if created is not None:
             return created
-        existing = await db_conversations.direct_between(session, viewer_id, other_id)
+        existing = await db_conversations.direct_between(conn, viewer_id, other_id)
         if existing is None:  # nothing was written and there is no pair: the user does not exist
             raise BadUserInput("userId is not an existing user", field="userId")
         return existing

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.context import Info
 from videoengage.db import messages as db_messages
-from videoengage.db import models
 from videoengage.db.messages import NewMessage
+from videoengage.db.queries import Record
 from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
 from videoengage.resolvers.message_input import new_message
@@ -40,16 +40,16 @@ async def send_message(
     """Store a message (or find the one a retry with the same clientMessageId stored) in one transaction."""
     new = new_message(input, info.context.viewer_id)
 
-    async def work(session: AsyncSession) -> models.Message:
-        if not await db_messages.lock_conversation_for_sender(session, new.conversation_id, new.sender_id):
+    async def work(conn: AsyncConnection) -> Record:
+        if not await db_messages.lock_conversation_for_sender(conn, new.conversation_id, new.sender_id):
             raise conversation_not_found()
-        stored = await db_messages.insert_message(session, new)
+        stored = await db_messages.insert_message(conn, new)
         if stored is not None:
-            await db_messages.set_last_message(session, stored)
+            await db_messages.set_last_message(conn, stored)
             return stored
         if new.client_message_id is not None:
             earlier = await db_messages.message_by_client_id(
-                session, new.conversation_id, new.sender_id, new.client_message_id
+                conn, new.conversation_id, new.sender_id, new.client_message_id
             )
             if earlier is not None:
                 return earlier

@@ -70,11 +70,11 @@ async def _toggle(
     *,
     reaction_loader: DataLoader[tuple[int, int], Any],
     target_loader: DataLoader[int, Any],
-) -> Toggled[M]:
+) -> Toggled:
     """Toggle in one transaction (retried on serialization failures), then refresh this request's loaders."""
     user_id = info.context.viewer_id
     toggled = await info.context.db.transaction(
-        lambda session: toggle_reaction(session, target, user_id, target_id, type)
+        lambda conn: toggle_reaction(conn, target, user_id, target_id, type)
     )
     if toggled is None:
         raise NotFound(f"No {target.name} has this id", field=f"{target.name}Id")

@@ -8,6 +8,7 @@ import strawberry
 
 from videoengage.context import Info
 from videoengage.db import models
+from videoengage.db.queries import Record
 from videoengage.schema.message import Message, messages_from_rows
 from videoengage.schema.selection import selected_below
 from videoengage.schema.user import User
@@ -40,7 +41,7 @@ class Conversation:
         return message
 
     @classmethod
-    def from_row(cls, row: models.Conversation) -> Conversation:
+    def from_row(cls, row: models.Conversation | Record) -> Conversation:
         return cls(
             id=strawberry.ID(str(row.id)),
             created_at=row.created_at,
