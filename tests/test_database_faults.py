@@ -19,6 +19,7 @@ from tests.chat import SEND_MESSAGE, create_chat
 from tests.conftest import make_settings, serve
 from tests.db_state import messaging_state
 from tests.factories import create_user
+from tests.pg_locks import plain_url, users_locked
 from tests.served import served
 from tests.tcp_proxy import tcp_proxy
 from videoengage.auth import issue_token
@@ -31,16 +32,12 @@ VIEWER = {"query": "{ viewer { id } }"}
 CONVERSATIONS = {"query": "{ conversations(first: 1) { edges { cursor } } }"}
 
 
-def _plain(db_url: str) -> str:
-    return make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _through(db_url: str, port: int) -> str:
     return make_url(db_url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
 def _terminate_other_backends(db_url: str) -> int:
-    with psycopg.connect(_plain(db_url), autocommit=True) as conn:
+    with psycopg.connect(plain_url(db_url), autocommit=True) as conn:
         row = conn.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -50,14 +47,8 @@ def _terminate_other_backends(db_url: str) -> int:
 
 @pytest.fixture
 async def locked_users(db_url: str) -> AsyncIterator[psycopg.AsyncConnection[object]]:
-    """Holds an exclusive lock on users: every authenticated request waits until it is released."""
-    conn = await psycopg.AsyncConnection.connect(_plain(db_url))
-    await conn.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
-    try:
+    async with users_locked(db_url) as conn:
         yield conn
-    finally:
-        await conn.rollback()
-        await conn.close()
 
 
 async def test_connections_killed_while_idle_are_replaced(api: Api, db: Database, db_url: str) -> None:
@@ -183,7 +174,7 @@ async def test_database_going_away_under_load_and_coming_back(db: Database, db_u
 
 async def _backend_waiting_on_a_lock(db_url: str, within: float = 10.0) -> int:
     deadline = time.monotonic() + within
-    async with await psycopg.AsyncConnection.connect(_plain(db_url), autocommit=True) as conn:
+    async with await psycopg.AsyncConnection.connect(plain_url(db_url), autocommit=True) as conn:
         while time.monotonic() < deadline:
             row = await (
                 await conn.execute(
@@ -203,13 +194,13 @@ async def test_a_connection_killed_mid_mutation_writes_nothing_and_a_retry_store
     # Given a send that is inside its transaction, waiting on the conversation we hold locked
     chat = await create_chat(db)
     send = {"conversationId": str(chat.conversation), "type": "TEXT", "body": "hi", "clientMessageId": "m-1"}
-    blocker = await psycopg.AsyncConnection.connect(_plain(db_url))
+    blocker = await psycopg.AsyncConnection.connect(plain_url(db_url))
     await blocker.execute("SELECT id FROM conversations WHERE id = %s FOR UPDATE", (chat.conversation,))
     first = asyncio.create_task(api.gql(SEND_MESSAGE, {"input": send}, as_user=chat.ada))
 
     # When its database connection is killed
     victim = await _backend_waiting_on_a_lock(db_url)
-    async with await psycopg.AsyncConnection.connect(_plain(db_url), autocommit=True) as admin:
+    async with await psycopg.AsyncConnection.connect(plain_url(db_url), autocommit=True) as admin:
         await admin.execute("SELECT pg_terminate_backend(%s)", (victim,))
     result = await first
     await blocker.rollback()

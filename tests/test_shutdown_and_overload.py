@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import httpx
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.conftest import make_settings, serve
 from tests.factories import create_user
+from tests.pg_locks import users_locked
 from tests.served import served
 from videoengage.auth import issue_token
 from videoengage.db.engine import Database
@@ -25,19 +22,6 @@ from videoengage.db.engine import Database
 pytestmark = pytest.mark.postgres_only
 
 VIEWER = {"query": "{ viewer { id } }"}
-
-
-@contextlib.asynccontextmanager
-async def users_locked(db_url: str) -> AsyncIterator[psycopg.AsyncConnection[object]]:
-    """An exclusive lock on users: authenticated requests wait (in flight) until it is released."""
-    plain = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await psycopg.AsyncConnection.connect(plain)
-    await conn.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
-    try:
-        yield conn
-    finally:
-        await conn.rollback()
-        await conn.close()
 
 
 def _accepts_connections(url: str) -> bool:
