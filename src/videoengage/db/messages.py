@@ -7,13 +7,14 @@ grow in commit order within a conversation: keyset paging by id then never skips
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, literal, select, true, update
+from sqlalchemy import ColumnElement, Executable, Row, bindparam, exists, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from videoengage.db.dialect import upsert_insert
 from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, Video
 from videoengage.db.queries import Record
 from videoengage.enums import MessageType
@@ -53,38 +54,56 @@ async def lock_conversation_for_sender(conn: AsyncConnection, conversation_id: i
     One statement checks membership and serialises the conversation's sends. On SQLite ``FOR ...``
     renders as nothing: a writing transaction there starts with BEGIN IMMEDIATE, which is stronger.
     """
-    found = await conn.scalar(
-        select(Conversation.id)
-        .where(Conversation.id == conversation_id, takes_part(conversation_id, sender_id))
-        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: foreign keys to the row still work
-    )
+    found = await conn.scalar(_LOCK_FOR_SENDER, {"conversation_id": conversation_id, "sender_id": sender_id})
     return found is not None
 
 
-def _shared_item_is_there(new: NewMessage) -> ColumnElement[bool]:
+# Sends are hot: their statements are built once, with bound parameters, not on every send.
+_LOCK_FOR_SENDER = (
+    select(Conversation.id)
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        exists().where(
+            ConversationParticipant.conversation_id == bindparam("conversation_id"),
+            ConversationParticipant.user_id == bindparam("sender_id"),
+        ),
+    )
+    .with_for_update(key_share=True)  # FOR NO KEY UPDATE: foreign keys to the row still work
+)
+
+
+_NEW_COLUMNS = tuple(field.name for field in fields(NewMessage))
+
+
+def _shared_item_is_there(shares: str | None) -> ColumnElement[bool]:
     """A shared video must be published and a shared post must exist when the message is written."""
-    if new.shared_video_id is not None:
-        return exists().where(Video.id == new.shared_video_id, Video.is_published.is_(True))
-    if new.shared_post_id is not None:
-        return exists().where(Post.id == new.shared_post_id)
+    if shares == "video":
+        return exists().where(Video.id == bindparam("shared_video_id"), Video.is_published.is_(True))
+    if shares == "post":
+        return exists().where(Post.id == bindparam("shared_post_id"))
     return true()
 
 
-async def insert_message(conn: AsyncConnection, new: NewMessage) -> Record | None:
-    """Write the message; ``None`` if its shared item is gone or this client id was already stored.
-
-    ``INSERT ... SELECT ... WHERE EXISTS`` checks the shared item in the same statement that writes,
-    and ``ON CONFLICT DO NOTHING`` makes a retry (even a concurrent one) write nothing.
-    """
-    values = asdict(new)
-    row = select(*(literal(value, _MESSAGES.c[name].type).label(name) for name, value in values.items()))
-    statement = (
-        upsert_insert(conn, Message)
-        .from_select(list(values), row.where(_shared_item_is_there(new)))
+@cache
+def _insert(dialect: str, shares: str | None) -> Executable:
+    """``INSERT ... SELECT ... WHERE EXISTS`` checks the shared item in the same statement that
+    writes, and ``ON CONFLICT DO NOTHING`` makes a retry (even a concurrent one) write nothing."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    row = select(*(bindparam(name, type_=_MESSAGES.c[name].type).label(name) for name in _NEW_COLUMNS))
+    return (
+        insert(Message)
+        .from_select(list(_NEW_COLUMNS), row.where(_shared_item_is_there(shares)))
         .on_conflict_do_nothing(index_elements=["conversation_id", "sender_id", "client_message_id"])
         .returning(*_MESSAGES.c)
     )
-    return (await conn.execute(statement)).first()
+
+
+async def insert_message(conn: AsyncConnection, new: NewMessage) -> Record | None:
+    """Write the message; ``None`` if its shared item is gone or this client id was already stored."""
+    shares = (
+        "video" if new.shared_video_id is not None else "post" if new.shared_post_id is not None else None
+    )
+    return (await conn.execute(_insert(conn.dialect.name, shares), asdict(new))).first()
 
 
 async def message_by_client_id(
@@ -104,10 +123,15 @@ async def message_by_client_id(
 async def set_last_message(conn: AsyncConnection, message: Record) -> None:
     """Keep the conversation's newest message in step, in the send's own transaction."""
     await conn.execute(
-        update(Conversation)
-        .where(Conversation.id == message.conversation_id)
-        .values(last_message_id=message.id)
+        _SET_LAST_MESSAGE, {"conversation_id": message.conversation_id, "message_id": message.id}
     )
+
+
+_SET_LAST_MESSAGE = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conversation_id"))
+    .values(last_message_id=bindparam("message_id"))
+)
 
 
 async def newest_messages_of_participant(
