@@ -27,7 +27,20 @@ from videoengage.db.engine import Database
 from videoengage.schema.schema import schema
 
 HOSTILE: dict[str, list[Any]] = {
-    "ID": ["abc", "-1", "0", "99999999999999999999", "", " ", "1e3", "\uff11", "1; DROP TABLE users", None],
+    "ID": [
+        "abc",
+        "-1",
+        "0",
+        "3000000000",
+        "9223372036854775807",
+        "99999999999999999999",
+        "",
+        " ",
+        "1e3",
+        "\uff11",
+        "1; DROP TABLE users",
+        None,
+    ],
     "Int": [2**31, -(2**31) - 1, 10**20, -1, 0, 1.5, "1", None],
     "String": ["", " ", "\x00", "x" * 100_000, "\U0001d54f" * 1000, "' OR 1=1 --", None],
     "Boolean": ["true", 1, None],

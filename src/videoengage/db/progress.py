@@ -58,7 +58,7 @@ def _upsert(dialect: str) -> Executable:
     seconds, and building this statement anew each time cost more CPU than running it."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     source = select(
-        bindparam("user_id", type_=Integer),
+        bindparam("user_id", type_=_PROGRESS.c.user_id.type),
         Video.id,
         bindparam("watched_seconds", type_=Integer),
         bindparam("last_position", type_=Integer),
@@ -66,7 +66,7 @@ def _upsert(dialect: str) -> Executable:
         bindparam("completed", type_=Boolean),
         bindparam("recorded_at", type_=UtcDateTime()),
         bindparam("updated_at", type_=UtcDateTime()),
-    ).where(Video.id == bindparam("video_id", type_=Integer), Video.is_published.is_(True))
+    ).where(Video.id == bindparam("video_id", type_=_PROGRESS.c.video_id.type), Video.is_published.is_(True))
     statement = insert(VideoProgress).from_select(list(_COLUMNS), source)
     new, old = statement.excluded, _PROGRESS.c
     is_newer = new.recorded_at >= old.recorded_at

@@ -9,9 +9,10 @@ reaction, so toggles cannot deadlock each other. (On SQLite, BEGIN IMMEDIATE ser
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import Executable, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.queries import Record
@@ -37,49 +38,81 @@ async def toggle_reaction(
     conn: AsyncConnection, target: ReactionTarget[M], user_id: int, target_id: int, type: ReactionType
 ) -> Toggled | None:
     """Add, change or remove ``user_id``'s reaction; ``None`` if the target is missing or not visible."""
-    model = target.model
-    locked = await conn.scalar(
-        select(model.id)
-        .where(model.id == target_id, target.visible())
-        # NO KEY UPDATE: blocks other toggles, not inserts elsewhere that only reference this row.
-        .with_for_update(key_share=True)
-    )
-    if locked is None:
+    statements = _statements(target)
+    keys = {"who": user_id, "what": target_id}
+    if await conn.scalar(statements.lock, keys) is None:
         return None
-
-    reactions = target.reactions
-    this_reaction = (reactions.c.user_id == user_id) & (reactions.c[target.target_key] == target_id)
-    previous: ReactionType | None = await conn.scalar(select(reactions.c.type).where(this_reaction))
+    previous: ReactionType | None = await conn.scalar(statements.read, keys)
 
     if previous is None:
         action, current = ReactionAction.ADDED, type
-        await conn.execute(
-            insert(reactions).values(user_id=user_id, **{target.target_key: target_id}, type=type)
-        )
+        await conn.execute(statements.add, {**keys, "reaction": type})
     elif previous is type:
         action, current = ReactionAction.REMOVED, None
-        await conn.execute(delete(reactions).where(this_reaction))
+        await conn.execute(statements.remove, keys)
     else:
         action, current = ReactionAction.CHANGED, type
-        await conn.execute(update(reactions).where(this_reaction).values(type=type, updated_at=utcnow()))
+        await conn.execute(statements.change, {**keys, "reaction": type, "changed_at": utcnow()})
+    row = (await conn.execute(_move_counters(target, previous, current), keys)).first()
+    assert row is not None  # locked above, in this transaction
+    return Toggled(action=action, type=current, target=row)
+
+
+@dataclass(frozen=True)
+class _ToggleStatements:
+    lock: Executable
+    read: Executable
+    add: Executable
+    remove: Executable
+    change: Executable
+
+
+@cache
+def _statements(target: ReactionTarget[Any]) -> _ToggleStatements:
+    """A toggle's statements, built once per target with bound parameters: toggles are hot, and
+    building statements anew on each one cost more CPU than running them."""
+    targets, reactions = target.targets, target.reactions
+    # Parameter names differ from column names: SQLAlchemy reserves those in INSERT and UPDATE.
+    target_id = bindparam("what", type_=targets.c.id.type)
+    user_id = bindparam("who", type_=reactions.c.user_id.type)
+    this_reaction = (reactions.c.user_id == user_id) & (reactions.c[target.target_key] == target_id)
+    return _ToggleStatements(
+        lock=select(targets.c.id)
+        .where(targets.c.id == target_id, target.visible())
+        # NO KEY UPDATE: blocks other toggles, not inserts elsewhere that only reference this row.
+        .with_for_update(key_share=True),
+        read=select(reactions.c.type).where(this_reaction),
+        add=insert(reactions).values(
+            {
+                "user_id": user_id,
+                target.target_key: target_id,
+                "type": bindparam("reaction", type_=reactions.c.type.type),
+            }
+        ),
+        remove=delete(reactions).where(this_reaction),
+        change=update(reactions)
+        .where(this_reaction)
+        .values(
+            type=bindparam("reaction", type_=reactions.c.type.type),
+            updated_at=bindparam("changed_at", type_=reactions.c.updated_at.type),
+        ),
+    )
+
+
+@cache
+def _move_counters(
+    target: ReactionTarget[Any], previous: ReactionType | None, current: ReactionType | None
+) -> Executable:
+    """Move the target's counters by what the reaction rows did, returning the row with them."""
+    targets = target.targets
     deltas: dict[str, int] = {}
     if previous is not None:
         deltas[counter_column(previous)] = -1
     if current is not None:
         deltas[counter_column(current)] = 1
-
-    targets = target.targets
-    result = await conn.execute(
+    return (
         update(targets)
-        .where(targets.c.id == target_id)
-        .values(_increments(target, deltas))
+        .where(targets.c.id == bindparam("what", type_=targets.c.id.type))
+        .values({name: targets.c[name] + delta for name, delta in deltas.items()})
         .returning(*targets.c)
     )
-    row = result.first()
-    assert row is not None  # locked above, in this transaction
-    return Toggled(action=action, type=current, target=row)
-
-
-def _increments(target: ReactionTarget[Any], deltas: dict[str, int]) -> dict[str, ColumnElement[int]]:
-    columns = target.targets.c
-    return {name: columns[name] + delta for name, delta in deltas.items()}
