@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass, fields
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Row, bindparam, exists, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BindParameter, ColumnElement, Executable, Row, bindparam, exists, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from videoengage.db.dialect import dialect_insert
 from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, Video
 from videoengage.db.queries import Record
 from videoengage.enums import MessageType
@@ -36,7 +36,9 @@ class NewMessage:
     client_message_id: str | None = None
 
 
-def takes_part(conversation_id: int, user_id: int) -> ColumnElement[bool]:
+def takes_part(
+    conversation_id: int | BindParameter[int], user_id: int | BindParameter[int]
+) -> ColumnElement[bool]:
     """Whether the user is a participant of the conversation; the one rule for reading and sending."""
     return exists().where(
         ConversationParticipant.conversation_id == conversation_id,
@@ -63,10 +65,7 @@ _LOCK_FOR_SENDER = (
     select(Conversation.id)
     .where(
         Conversation.id == bindparam("conversation_id"),
-        exists().where(
-            ConversationParticipant.conversation_id == bindparam("conversation_id"),
-            ConversationParticipant.user_id == bindparam("sender_id"),
-        ),
+        takes_part(bindparam("conversation_id"), bindparam("sender_id")),
     )
     .with_for_update(key_share=True)  # FOR NO KEY UPDATE: foreign keys to the row still work
 )
@@ -88,10 +87,9 @@ def _shared_item_is_there(shares: str | None) -> ColumnElement[bool]:
 def _insert(dialect: str, shares: str | None) -> Executable:
     """``INSERT ... SELECT ... WHERE EXISTS`` checks the shared item in the same statement that
     writes, and ``ON CONFLICT DO NOTHING`` makes a retry (even a concurrent one) write nothing."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     row = select(*(bindparam(name, type_=_MESSAGES.c[name].type).label(name) for name in _NEW_COLUMNS))
     return (
-        insert(Message)
+        dialect_insert(dialect, Message)
         .from_select(list(_NEW_COLUMNS), row.where(_shared_item_is_there(shares)))
         .on_conflict_do_nothing(index_elements=["conversation_id", "sender_id", "client_message_id"])
         .returning(*_MESSAGES.c)

@@ -15,10 +15,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Executable, Integer, bindparam, case, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from videoengage.db.dialect import dialect_insert
 from videoengage.db.models import Video, VideoProgress
 from videoengage.db.queries import Record
 from videoengage.db.types import UtcDateTime
@@ -56,7 +55,6 @@ _COLUMNS = (
 def _upsert(dialect: str) -> Executable:
     """The merging upsert, built once per dialect with bound parameters: a player saves every few
     seconds, and building this statement anew each time cost more CPU than running it."""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     source = select(
         bindparam("user_id", type_=_PROGRESS.c.user_id.type),
         Video.id,
@@ -67,7 +65,7 @@ def _upsert(dialect: str) -> Executable:
         bindparam("recorded_at", type_=UtcDateTime()),
         bindparam("updated_at", type_=UtcDateTime()),
     ).where(Video.id == bindparam("video_id", type_=_PROGRESS.c.video_id.type), Video.is_published.is_(True))
-    statement = insert(VideoProgress).from_select(list(_COLUMNS), source)
+    statement = dialect_insert(dialect, VideoProgress).from_select(list(_COLUMNS), source)
     new, old = statement.excluded, _PROGRESS.c
     is_newer = new.recorded_at >= old.recorded_at
 

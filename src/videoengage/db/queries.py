@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from videoengage.db.models import (
     ConversationParticipant,
@@ -85,11 +84,8 @@ async def posts_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Re
     return {row.id: row for row in rows}
 
 
-Column = ColumnElement[int] | InstrumentedAttribute[int]
-
-
 def _by_user(
-    user_column: Column, target_column: Column, keys: Sequence[UserAndTarget]
+    user_column: ColumnElement[int], target_column: ColumnElement[int], keys: Sequence[UserAndTarget]
 ) -> ColumnElement[bool]:
     """``(user, target) IN keys`` written portably: grouped by user, usually one viewer per request."""
     targets_by_user: dict[int, list[int]] = defaultdict(list)
