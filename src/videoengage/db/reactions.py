@@ -63,22 +63,19 @@ async def toggle_reaction(
     if await conn.scalar(statements.lock, keys) is None:
         return None
     if conn.dialect.name == "postgresql":
-        row = (await conn.execute(statements.toggle, {**keys, "reaction": type, "now": utcnow()})).one()
-        return _toggled(row.previous, type, row)
-    previous: ReactionType | None = await conn.scalar(statements.read, keys)
+        toggled = (await conn.execute(statements.toggle, {**keys, "reaction": type, "now": utcnow()})).one()
+        return _toggled(toggled.previous, type, toggled)
 
+    previous: ReactionType | None = await conn.scalar(statements.read, keys)
     if previous is None:
-        action, current = ReactionAction.ADDED, type
         await conn.execute(statements.add, {**keys, "reaction": type})
     elif previous is type:
-        action, current = ReactionAction.REMOVED, None
         await conn.execute(statements.remove, keys)
     else:
-        action, current = ReactionAction.CHANGED, type
         await conn.execute(statements.change, {**keys, "reaction": type, "changed_at": utcnow()})
-    row = (await conn.execute(_move_counters(target, previous, current), keys)).first()
-    assert row is not None  # locked above, in this transaction
-    return Toggled(action=action, type=current, target=row)
+    current = None if previous is type else type
+    moved = (await conn.execute(_move_counters(target, previous, current), keys)).one()  # locked above
+    return _toggled(previous, type, moved)
 
 
 def _toggled(previous: ReactionType | None, wanted: ReactionType, target: Record) -> Toggled:
