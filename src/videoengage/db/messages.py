@@ -11,8 +11,21 @@ from dataclasses import asdict, dataclass, fields
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Executable, Row, bindparam, exists, select, true, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    Label,
+    Row,
+    bindparam,
+    exists,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from videoengage.db.dialect import dialect_insert
 from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, Video
@@ -87,21 +100,50 @@ def _shared_item_is_there(shares: str | None) -> ColumnElement[bool]:
 def _insert(dialect: str, shares: str | None) -> Executable:
     """``INSERT ... SELECT ... WHERE EXISTS`` checks the shared item in the same statement that
     writes, and ``ON CONFLICT DO NOTHING`` makes a retry (even a concurrent one) write nothing."""
-    row = select(*(bindparam(name, type_=_MESSAGES.c[name].type).label(name) for name in _NEW_COLUMNS))
-    return (
-        dialect_insert(dialect, Message)
-        .from_select(list(_NEW_COLUMNS), row.where(_shared_item_is_there(shares)))
-        .on_conflict_do_nothing(index_elements=["conversation_id", "sender_id", "client_message_id"])
-        .returning(*_MESSAGES.c)
-    )
+    row = select(*_new_columns()).where(_shared_item_is_there(shares))
+    return _conflict_free(dialect_insert(dialect, Message).from_select(list(_NEW_COLUMNS), row))
+
+
+def _new_columns() -> list[Label[Any]]:
+    return [bindparam(name, type_=_MESSAGES.c[name].type).label(name) for name in _NEW_COLUMNS]
+
+
+def _conflict_free(insert: postgresql.Insert | sqlite.Insert) -> ReturningInsert[Any]:
+    return insert.on_conflict_do_nothing(
+        index_elements=["conversation_id", "sender_id", "client_message_id"]
+    ).returning(*_MESSAGES.c)
+
+
+def _shares(new: NewMessage) -> str | None:
+    return "video" if new.shared_video_id is not None else "post" if new.shared_post_id is not None else None
 
 
 async def insert_message(conn: AsyncConnection, new: NewMessage) -> Record | None:
     """Write the message; ``None`` if its shared item is gone or this client id was already stored."""
-    shares = (
-        "video" if new.shared_video_id is not None else "post" if new.shared_post_id is not None else None
+    return (await conn.execute(_insert(conn.dialect.name, _shares(new)), asdict(new))).first()
+
+
+async def send_in_one_statement(conn: AsyncConnection, new: NewMessage) -> Record | None:
+    """PostgreSQL, in autocommit: the usual send (lock, write, move the newest message) in one
+    statement. ``None`` when it wrote nothing (not a participant, a retry, a shared item gone): the
+    send's transaction then runs and tells which."""
+    return (await conn.execute(_send_in_one_statement(_shares(new)), asdict(new))).first()
+
+
+@cache
+def _send_in_one_statement(shares: str | None) -> Executable:
+    """The lock is taken before the message's id is drawn (the insert reads from ``locked``), and held
+    until the statement commits: ids still grow in commit order within a conversation."""
+    locked = _LOCK_FOR_SENDER.cte("locked")
+    row = select(*_new_columns()).select_from(locked).where(_shared_item_is_there(shares))
+    sent = _conflict_free(postgresql.insert(Message).from_select(list(_NEW_COLUMNS), row)).cte("sent")
+    moved = (
+        update(Conversation)
+        .where(Conversation.id == sent.c.conversation_id)
+        .values(last_message_id=sent.c.id)
+        .cte("moved")
     )
-    return (await conn.execute(_insert(conn.dialect.name, shares), asdict(new))).first()
+    return select(sent).add_cte(moved)
 
 
 async def message_by_client_id(
