@@ -149,6 +149,20 @@ class Database:
         async with self._writes.begin() as conn:
             return await work(conn)
 
+    async def in_one_statement_else_transaction(
+        self,
+        one_statement: Callable[[AsyncConnection], Awaitable[T | None]],
+        transaction: Callable[[AsyncConnection], Awaitable[T]],
+    ) -> T:
+        """The hot path of a write in one round trip: on PostgreSQL ``one_statement`` runs first, in
+        autocommit. When it returns ``None`` (it wrote nothing), and always on SQLite, ``transaction``
+        runs instead, to do the write step by step or to find out why it cannot be done."""
+        if self.dialect == "postgresql":
+            done = await self.single_statement(one_statement)
+            if done is not None:
+                return done
+        return await self.transaction(transaction)
+
     async def transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``work`` in one write transaction, again (a bounded number of times) if the database
         aborted it for a serialization failure or a deadlock; such errors never reach a client."""

@@ -1,15 +1,18 @@
 """The one reaction toggle, for every target: lock the target, change the reaction, move its counters.
 
-Runs inside the caller's write transaction. The target row is locked first, so every toggle on one
-target is serialised: the reaction read that follows is current, two toggles never both insert, and
-the counters move by exactly what the reaction rows did. Locks are always taken target first, then
-reaction, so toggles cannot deadlock each other. (On SQLite, BEGIN IMMEDIATE serialises all writers.)
+Every toggle on one target is serialised on the target's row lock, and the counters move by exactly
+what the reaction rows did. Locks are always taken target first, then reaction, so toggles cannot
+deadlock each other.
 
-After the lock, PostgreSQL does the rest in one statement (data-modifying CTEs): toggles are hot,
-and each round trip costs more than the work it carries. Its snapshot is taken after the lock, so
-what it reads is as current as a separate read would be. SQLite has no data-modifying CTEs and runs
-the same steps as separate statements (read, write the reaction, move the counters), which the
-tests run against too.
+PostgreSQL toggles in one autocommit statement (``toggle_in_one_statement``), because toggles are
+hot and each round trip costs more than the work it carries. That statement reads the reaction in
+its snapshot, taken before it waited for the lock, so a concurrent toggle of the *same* reaction may
+have changed it meanwhile. Each of its writes is therefore conditioned on the row it read, and the
+counters move by what the writes returned, never by what was read: the statement either does the
+toggle exactly or changes nothing and says so, and the transaction (``toggle_reaction``: lock,
+then the same statement with a fresh snapshot) runs instead. SQLite has no data-modifying CTEs: its
+transaction reads, writes the reaction and moves the counters as separate statements (BEGIN
+IMMEDIATE serialises all writers there).
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Integer,
+    Select,
     bindparam,
-    case,
     cast,
     delete,
     exists,
     insert,
     null,
     select,
+    union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.queries import Record
@@ -63,8 +68,9 @@ async def toggle_reaction(
     if await conn.scalar(statements.lock, keys) is None:
         return None
     if conn.dialect.name == "postgresql":
-        toggled = (await conn.execute(statements.toggle, {**keys, "reaction": type, "now": utcnow()})).one()
-        return _toggled(toggled.previous, type, toggled)
+        toggled = await toggle_in_one_statement(conn, target, user_id, target_id, type)
+        assert toggled is not None  # with the lock held, its snapshot is current: it always toggles
+        return toggled
 
     previous: ReactionType | None = await conn.scalar(statements.read, keys)
     if previous is None:
@@ -78,6 +84,16 @@ async def toggle_reaction(
     return _toggled(previous, type, moved)
 
 
+async def toggle_in_one_statement(
+    conn: AsyncConnection, target: ReactionTarget[M], user_id: int, target_id: int, type: ReactionType
+) -> Toggled | None:
+    """PostgreSQL: the whole toggle in one statement; ``None`` if it changed nothing (the target is
+    missing or not visible, or a concurrent toggle of this reaction got there first)."""
+    parameters = {"who": user_id, "what": target_id, "reaction": type, "now": utcnow()}
+    row = (await conn.execute(_statements(target).toggle, parameters)).first()
+    return None if row is None else _toggled(row.previous, type, row)
+
+
 def _toggled(previous: ReactionType | None, wanted: ReactionType, target: Record) -> Toggled:
     if previous is None:
         return Toggled(action=ReactionAction.ADDED, type=wanted, target=target)
@@ -89,7 +105,7 @@ def _toggled(previous: ReactionType | None, wanted: ReactionType, target: Record
 @dataclass(frozen=True)
 class _ToggleStatements:
     lock: Executable
-    toggle: Executable  # PostgreSQL: everything after the lock
+    toggle: Executable  # PostgreSQL: the whole toggle
     read: Executable
     add: Executable
     remove: Executable
@@ -105,12 +121,15 @@ def _statements(target: ReactionTarget[Any]) -> _ToggleStatements:
     target_id = bindparam("what", type_=targets.c.id.type)
     user_id = bindparam("who", type_=reactions.c.user_id.type)
     this_reaction = (reactions.c.user_id == user_id) & (reactions.c[target.target_key] == target_id)
-    return _ToggleStatements(
-        lock=select(targets.c.id)
+    lock = (
+        select(targets.c.id)
         .where(targets.c.id == target_id, target.visible())
         # NO KEY UPDATE: blocks other toggles, not inserts elsewhere that only reference this row.
-        .with_for_update(key_share=True),
-        toggle=_toggle_in_one_statement(target, this_reaction, target_id, user_id),
+        .with_for_update(key_share=True)
+    )
+    return _ToggleStatements(
+        lock=lock,
+        toggle=_toggle_in_one_statement(target, lock, this_reaction, target_id, user_id),
         read=select(reactions.c.type).where(this_reaction),
         add=insert(reactions).values(
             {
@@ -150,51 +169,63 @@ def _move_counters(
 
 def _toggle_in_one_statement(
     target: ReactionTarget[Any],
+    lock: Select[Any],
     this_reaction: ColumnElement[bool],
     target_id: BindParameter[int],
     user_id: BindParameter[int],
 ) -> Executable:
-    """Remove, change or add the reaction and move the counters by the same amounts, returning the
-    target row and the reaction before the toggle (``previous``). PostgreSQL only.
+    """Lock the target, then remove, change or add the reaction and move the counters by what was
+    done, returning the target row, the reaction before (``previous``) and after (``current``).
 
-    All parts of one statement see the same snapshot, the one before any of them ran: each of the
-    three writes finds the reaction as it was, and at most one of them matches.
+    Every part sees the snapshot taken when the statement began. The writes read from ``locked``, so
+    none happens before the lock is held. Each write is conditioned on the reaction the snapshot
+    shows, which PostgreSQL re-checks against the current row after the lock wait: a write whose row
+    changed meanwhile skips it. ``done`` holds what the one matching write did, or nothing; the
+    counters move by it and the statement returns a row only when it holds something.
     """
     targets, reactions = target.targets, target.reactions
+    key = reactions.c[target.target_key]
     wanted = bindparam("reaction", type_=reactions.c.type.type)
     now = bindparam("now", type_=reactions.c.updated_at.type)
-    removed = delete(reactions).where(this_reaction, reactions.c.type == wanted).cte("removed")
+    no_type = cast(null(), reactions.c.type.type)
+    locked = lock.cte("locked")
+    before = select(reactions.c.type).where(this_reaction).cte("before")
+    removed = (
+        delete(reactions)
+        .where(this_reaction, key == locked.c.id, reactions.c.type == wanted)
+        .returning(key.label("id"), reactions.c.type.label("old"), no_type.label("new"))
+        .cte("removed")
+    )
     changed = (
         update(reactions)
-        .where(this_reaction, reactions.c.type != wanted)
+        .where(
+            this_reaction, key == locked.c.id, reactions.c.type == before.c.type, reactions.c.type != wanted
+        )
         .values(type=wanted, updated_at=now)
+        .returning(key.label("id"), before.c.type.label("old"), reactions.c.type.label("new"))
         .cte("changed")
     )
     added = (
-        insert(reactions)
+        postgresql.insert(reactions)
         .from_select(
             ["user_id", target.target_key, "type", "created_at", "updated_at"],
-            select(user_id, target_id, wanted, now, now).where(~exists().where(this_reaction)),
+            select(user_id, locked.c.id, wanted, now, now).where(~exists(before.select())),
         )
+        .on_conflict_do_nothing(index_elements=["user_id", target.target_key])
+        .returning(key.label("id"), no_type.label("old"), reactions.c.type.label("new"))
         .cte("added")
     )
-    before = select(select(reactions.c.type).where(this_reaction).scalar_subquery().label("old")).subquery()
-    delta = select(
-        target_id.label("id"),
-        before.c.old,
-        case((before.c.old == wanted, null()), else_=wanted).label("new"),
-    ).subquery("delta")
+    done = union_all(removed.select(), changed.select(), added.select()).subquery("done")
     return (
         update(targets)
-        .where(targets.c.id == delta.c.id)
+        .where(targets.c.id == done.c.id)
         .values(
             {
                 counter_column(type): targets.c[counter_column(type)]
-                + cast(delta.c.new.is_not_distinct_from(type), Integer)
-                - cast(delta.c.old.is_not_distinct_from(type), Integer)
+                + cast(done.c.new.is_not_distinct_from(type), Integer)
+                - cast(done.c.old.is_not_distinct_from(type), Integer)
                 for type in ReactionType
             }
         )
-        .returning(*targets.c, delta.c.old.label("previous"))
-        .add_cte(removed, changed, added)
+        .returning(*targets.c, done.c.old.label("previous"), done.c.new.label("current"))
     )

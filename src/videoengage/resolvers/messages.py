@@ -59,12 +59,9 @@ async def send_message(
                 return earlier
         raise _shared_item_missing(new)
 
-    db = info.context.db
-    stored = None
-    if db.dialect == "postgresql":
-        stored = await db.single_statement(partial(db_messages.send_in_one_statement, new=new))
-    if stored is None:
-        stored = await db.transaction(work)
+    stored = await info.context.db.in_one_statement_else_transaction(
+        partial(db_messages.send_in_one_statement, new=new), work
+    )
     [message] = await messages_from_rows(info, [stored])
     return message
 

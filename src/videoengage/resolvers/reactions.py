@@ -9,7 +9,7 @@ from aiodataloader import DataLoader
 
 from videoengage.context import Info
 from videoengage.db.reaction_targets import POST, VIDEO, M, ReactionTarget
-from videoengage.db.reactions import Toggled, toggle_reaction
+from videoengage.db.reactions import Toggled, toggle_in_one_statement, toggle_reaction
 from videoengage.errors import NotFound
 from videoengage.ids import parse_id
 from videoengage.schema.post import Post
@@ -71,10 +71,11 @@ async def _toggle(
     reaction_loader: DataLoader[tuple[int, int], Any],
     target_loader: DataLoader[int, Any],
 ) -> Toggled:
-    """Toggle in one transaction (retried on serialization failures), then refresh this request's loaders."""
+    """Toggle in one statement, else in a transaction; then refresh this request's loaders."""
     user_id = info.context.viewer_id
-    toggled = await info.context.db.transaction(
-        lambda conn: toggle_reaction(conn, target, user_id, target_id, type)
+    toggled = await info.context.db.in_one_statement_else_transaction(
+        lambda conn: toggle_in_one_statement(conn, target, user_id, target_id, type),
+        lambda conn: toggle_reaction(conn, target, user_id, target_id, type),
     )
     if toggled is None:
         raise NotFound(f"No {target.name} has this id", field=f"{target.name}Id")
