@@ -1,4 +1,5 @@
-"""``python -m bench``: build the data, load the served API and the SQL floor, write the report."""
+"""``python -m bench``: build the data, load the served API, the plain Strawberry reference and the
+SQL floor, write the report."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", default=None, help="default $DATABASE_URL, else the local server")
     parser.add_argument("--keep-data", action="store_true", help="reuse a data set an earlier run built")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR, help="where latest.md/.json go")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="do not measure the plain Strawberry reference (bench/plain) after each run of ours",
+    )
     parser.add_argument(
         "--smoke",
         action="store_true",
@@ -67,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         floor_seconds=args.duration or (1.0 if smoke else 10.0),
         keep_data=args.keep_data and not smoke,
         output=args.output,
+        reference=not args.no_reference,
     )
     create_database(url)
     try:
@@ -76,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(url)
     markdown, _ = report.write(options.output)
     print(markdown.read_text())
-    errors = sum(m.load.errors + (m.floor.failed if m.floor else 0) for m in report.measurements)
+    errors = sum(
+        m.load.errors + (m.floor.failed if m.floor else 0) + (m.reference.load.errors if m.reference else 0)
+        for m in report.measurements
+    )
     return 1 if smoke and errors else 0
 
 

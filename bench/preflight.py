@@ -1,4 +1,5 @@
-"""Before any load: a few requests of each workload through the app in-process, which must all succeed.
+"""Before any load: a few requests of each workload through the app in-process, which must all succeed
+(and, over HTTP, through the plain Strawberry reference).
 
 A workload that fails here would only measure errors, so the benchmark stops early with the answer.
 The same requests count the SQL statements the app sends for each (as the tests count them, with
@@ -71,3 +72,22 @@ async def _count(
                 means[workload.name] = total / SAMPLES
         event.remove(engine, "before_cursor_execute", record)
     return means
+
+
+def check_served(url: str, data: DataSet, tokens: list[str], workloads: tuple[Workload, ...]) -> None:
+    """The same check over HTTP, for a server the benchmark cannot run in-process (the reference)."""
+    rng = random.Random(20261128)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for workload in workloads:
+            for _ in range(SAMPLES):
+                user, variables = workload.draw(rng, data)
+                response = client.post(
+                    "/graphql",
+                    json={"query": workload.document, "variables": variables},
+                    headers={"authorization": f"Bearer {tokens[user - 1]}"},
+                )
+                if response.status_code != 200 or "errors" in response.json():
+                    raise WorkloadFailed(
+                        f"{workload.name} against {url} {json.dumps(variables)}: "
+                        f"{response.status_code} {response.text}"
+                    )

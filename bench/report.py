@@ -17,7 +17,8 @@ from bench.load import FloorResult, WrkResult
 
 @dataclass(frozen=True)
 class Measurement:
-    """One workload at one concurrency: the server's numbers and its SQL floor's."""
+    """One workload at one concurrency: the server's numbers, its SQL floor's, and the plain
+    Strawberry reference's, measured right after it (``bench/plain``; none with ``--no-reference``)."""
 
     workload: str
     title: str
@@ -28,6 +29,7 @@ class Measurement:
     statements_per_request: float  # sent by the served processes during the run
     statements_in_process: float  # a few requests through the app in-process, before the load
     floor: FloorResult | None
+    reference: Measurement | None = None
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -39,6 +41,13 @@ class Measurement:
         if self.floor is None or not self.load.requests:
             return None
         return self.floor.tps / self.load.requests_per_second
+
+    @property
+    def ours_per_plain(self) -> float | None:
+        """Our CPU per request ÷ the reference's: below 1 means cheaper than plain Strawberry."""
+        if self.reference is None or not self.reference.cpu_ms_per_request:
+            return None
+        return self.cpu_ms_per_request / self.reference.cpu_ms_per_request
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +67,23 @@ class Measurement:
             "statements_per_request_in_process": self.statements_in_process,
             "floor": None if self.floor is None else asdict(self.floor),
             "floor_tps_per_server_rps": None if self.floor_ratio is None else round(self.floor_ratio, 2),
+            "reference": None if self.reference is None else self.reference.served_json(),
+            "ours_per_plain_cpu": None if self.ours_per_plain is None else round(self.ours_per_plain, 3),
+        }
+
+    def served_json(self) -> dict[str, Any]:
+        """The reference's numbers: the same load measured the same way, on the other server."""
+        return {
+            "requests": self.load.requests,
+            "seconds": round(self.load.seconds, 3),
+            "requests_per_second": round(self.load.requests_per_second, 1),
+            "p50_ms": round(self.load.p50_ms, 2),
+            "p99_ms": round(self.load.p99_ms, 2),
+            "errors": self.load.errors,
+            "server_cpu_seconds": round(self.server_cpu_seconds, 2),
+            "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
+            "rss_mb_per_worker": [round(mb, 1) for mb in self.rss_mb_per_worker],
+            "statements_per_request": round(self.statements_per_request, 2),
         }
 
 
@@ -78,20 +104,30 @@ class Report:
 
     def markdown(self) -> str:
         run, machine = self.run, self.machine
+        plain = any(m.reference is not None for m in self.measurements)
         lines = [
             f"Run {run['finished_at']}: {run['workers']} workers, {run['duration_seconds']} s per workload "
             f"and concurrency, data set {run['data_set_name']}.",
             f"Machine: {machine['cpus']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, "
             f"{machine['postgresql']}, load average {machine['load_average']} at the start.",
             "",
-            "| workload | conc. | server CPU ms/req | req/s | p50 ms | p99 ms | errors | RSS/worker MB "
+            "| workload | conc. | server CPU ms/req "
+            + ("| plain Strawberry CPU ms/req | ours/plain " if plain else "")
+            + "| req/s | p50 ms | p99 ms | errors | RSS/worker MB "
             "| stmts/req | floor tps | floor p50 ms | floor p99 ms | floor/server |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "|---|--:|--:|" + ("--:|--:|" if plain else "") + "--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         ]
         for m in self.measurements:
             floor = m.floor
+            reference = ""
+            if plain:
+                reference = (
+                    "| | "
+                    if m.reference is None or m.ours_per_plain is None
+                    else f"| {m.reference.cpu_ms_per_request:.2f} | {m.ours_per_plain:.2f}x "
+                )
             lines.append(
-                f"| {m.workload} {m.title} | {m.concurrency} | **{m.cpu_ms_per_request:.2f}** "
+                f"| {m.workload} {m.title} | {m.concurrency} | **{m.cpu_ms_per_request:.2f}** {reference}"
                 f"| {m.load.requests_per_second:.0f} | {m.load.p50_ms:.1f} | {m.load.p99_ms:.1f} "
                 f"| {m.load.errors} | {max(m.rss_mb_per_worker, default=0):.0f} "
                 f"| {m.statements_per_request:.2f} "
@@ -101,9 +137,28 @@ class Report:
                     else "| | | | |"
                 )
             )
+        if plain:
+            lines.append("")
+            lines.append(self._reference_summary())
         for name, reason in self.skipped.items():
             lines.append(f"\n{name} skipped: {reason}.")
         return "\n".join(lines) + "\n"
+
+    def _reference_summary(self) -> str:
+        """The reference's own req/s, latency and errors, which the table leaves out."""
+        runs = [
+            f"{m.workload} c{m.concurrency} {m.reference.load.requests_per_second:.0f} req/s, "
+            f"p99 {m.reference.load.p99_ms:.1f} ms, {m.reference.statements_per_request:.2f} stmts/req"
+            + (f", **{m.reference.load.errors} errors**" if m.reference.load.errors else "")
+            for m in self.measurements
+            if m.reference is not None
+        ]
+        errors = sum(m.reference.load.errors for m in self.measurements if m.reference is not None)
+        return (
+            "Plain Strawberry reference (`bench/plain`, measured right after each row): "
+            + "; ".join(runs)
+            + (". No errors." if not errors else f". {errors} errors in all.")
+        )
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)

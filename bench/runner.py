@@ -1,7 +1,9 @@
-"""One benchmark run: data, tokens, statement counts, the served API under wrk, then the SQL floor."""
+"""One benchmark run: data, tokens, statement counts, the SQL floor, then the served API under wrk,
+each measurement followed right away by the same one against the plain Strawberry reference."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 import tempfile
@@ -13,7 +15,7 @@ from pydantic import SecretStr
 from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set
 from bench.load import FloorResult, run_pgbench, run_wrk
 from bench.lua_data import write_lua_data
-from bench.preflight import check_workloads
+from bench.preflight import check_served, check_workloads
 from bench.report import Measurement, Report, describe_machine, now
 from bench.server import Server, cpu_seconds, rss_mb, serve
 from bench.workloads import Workload, missing_fields
@@ -36,6 +38,7 @@ class RunOptions:
     floor_seconds: float
     keep_data: bool
     output: Path
+    reference: bool = True  # also measure the plain Strawberry reference (bench/plain), side by side
 
 
 def say(message: str) -> None:
@@ -70,6 +73,11 @@ def run(options: RunOptions) -> Report:
             "data_set": asdict(data),
             "build_seconds": build_seconds,
             "server_settings": "PRODUCTION=true, JWT_SECRET set, default limits, LOG_LEVEL=WARNING",
+            "reference": (
+                "plain Strawberry + SQLAlchemy ORM + aiodataloader (bench/plain), same workers and database"
+                if options.reference
+                else None
+            ),
         },
         skipped={name: f"this server has no {', '.join(fields)}" for name, fields in missing.items()},
     )
@@ -78,30 +86,45 @@ def run(options: RunOptions) -> Report:
 
     # The floor first, while no server runs: pgbench and PostgreSQL get the machine to themselves.
     floors = {(w.name, c): _floor(options, w, c) for w in workloads for c in options.concurrencies}
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, contextlib.ExitStack() as servers:
         data_file = Path(scratch) / "data.lua"
         write_lua_data(data_file, data, tokens, workloads)
         options.output.mkdir(parents=True, exist_ok=True)
-        log, counters = options.output / "server.log", Path(scratch) / "statements"
-        with serve(settings, options.workers, log, counters) as server:
-            for workload in workloads:
-                if options.warmup_seconds > 0:
-                    run_wrk(
-                        server.url,
-                        workload.name,
-                        data_file,
-                        max(options.concurrencies),
-                        options.warmup_seconds,
-                    )
-                for concurrency in options.concurrencies:
-                    measurement = _measure(server, workload, concurrency, options.duration_seconds, data_file)
-                    report.measurements.append(
-                        replace(
-                            measurement,
-                            statements_in_process=statements[workload.name],
-                            floor=floors[(workload.name, concurrency)],
-                        )
-                    )
+        ours = servers.enter_context(
+            serve(settings, options.workers, options.output / "server.log", Path(scratch) / "statements")
+        )
+        plain: Server | None = None
+        if options.reference:
+            plain = servers.enter_context(
+                serve(
+                    settings,
+                    options.workers,
+                    options.output / "plain-server.log",
+                    Path(scratch) / "statements-plain",
+                    reference=True,
+                )
+            )
+            say("checking each workload against the plain Strawberry reference")
+            check_served(plain.url, data, tokens, workloads)
+        for workload in workloads:
+            for index, concurrency in enumerate(options.concurrencies):
+                # Ours, then the reference right after it: the ratio compares runs made under the same
+                # load on the machine. Each server warms up before its first run of the workload.
+                measurement = _measure(ours, workload, concurrency, options, data_file, warm_up=index == 0)
+                reference = (
+                    None
+                    if plain is None
+                    else _measure(plain, workload, concurrency, options, data_file, warm_up=index == 0)
+                )
+                measurement = replace(
+                    measurement,
+                    statements_in_process=statements[workload.name],
+                    floor=floors[(workload.name, concurrency)],
+                    reference=reference,
+                )
+                if measurement.ours_per_plain is not None:
+                    say(f"{workload.name} c{concurrency} ours/plain: {measurement.ours_per_plain:.2f}x")
+                report.measurements.append(measurement)
     report.run["finished_at"] = now()
     return report
 
@@ -122,16 +145,25 @@ def _floor(options: RunOptions, workload: Workload, concurrency: int) -> FloorRe
 
 
 def _measure(
-    server: Server, workload: Workload, concurrency: int, seconds: float, data_file: Path
+    server: Server,
+    workload: Workload,
+    concurrency: int,
+    options: RunOptions,
+    data_file: Path,
+    *,
+    warm_up: bool,
 ) -> Measurement:
-    """The server's requests/s, latency, errors, CPU and memory for one workload and concurrency."""
+    """The server's requests/s, latency, errors, CPU and memory for one workload and concurrency,
+    after an unmeasured warm-up run (at the highest concurrency) when ``warm_up``."""
+    if warm_up and options.warmup_seconds > 0:
+        run_wrk(server.url, workload.name, data_file, max(options.concurrencies), options.warmup_seconds)
     processes = server.processes
     cpu_before, statements_before = cpu_seconds(processes), server.statements_sent()
-    load = run_wrk(server.url, workload.name, data_file, concurrency, seconds)
+    load = run_wrk(server.url, workload.name, data_file, concurrency, options.duration_seconds)
     cpu_used = cpu_seconds(processes) - cpu_before
     statements = server.statements_sent() - statements_before
     if server.processes != processes:
-        raise RuntimeError("the server's processes changed during the run (a worker died?)")
+        raise RuntimeError(f"the server's ({server.name}) processes changed during the run (a worker died?)")
     measurement = Measurement(
         workload=workload.name,
         title=workload.title,
@@ -144,7 +176,7 @@ def _measure(
         floor=None,
     )
     say(
-        f"{workload.name} c{concurrency}: {load.requests_per_second:.0f} req/s, "
+        f"{workload.name} c{concurrency} {server.name}: {load.requests_per_second:.0f} req/s, "
         f"{measurement.cpu_ms_per_request:.2f} CPU ms/req, p99 {load.p99_ms:.1f} ms, {load.errors} errors"
     )
     return measurement

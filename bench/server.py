@@ -1,4 +1,5 @@
-"""The server under test: ``videoengage serve`` in production mode, and its processes' CPU and memory.
+"""The servers under test, and their processes' CPU and memory: ``videoengage serve`` in production mode,
+and the plain Strawberry reference (``bench/plain``) under ``uvicorn`` with the same worker count.
 
 CPU is read from ``/proc/<pid>/stat`` (user + system time) of the uvicorn master and every process
 below it, before and after each run: it counts the server's own work, whatever else the machine does.
@@ -24,6 +25,7 @@ from videoengage.settings import Settings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PROBE_DIR = Path(__file__).parent / "probe"
+REPOSITORY = Path(__file__).parent.parent
 START_TIMEOUT_SECONDS = 30
 
 
@@ -78,6 +80,7 @@ def _free_port() -> int:
 
 @dataclass
 class Server:
+    name: str  # "ours" or "plain", in the progress lines
     url: str
     process: subprocess.Popen[bytes]
     workers: int
@@ -107,9 +110,12 @@ def _cmdline(pid: int) -> bytes:
 def server_environment(settings: Settings, counters: Path) -> dict[str, str]:
     """Production settings, every limit at its default, errors masked; the log quiet (warnings only).
 
-    Plus the statement counter (``probe/sitecustomize.py``), writing into ``counters``.
+    Plus the statement counter (``probe/sitecustomize.py``), writing into ``counters``. The reference
+    reads the same ``DATABASE_URL`` and ``JWT_SECRET``; the repository is on its path for ``bench.plain``.
     """
-    python_path = os.pathsep.join(filter(None, [str(PROBE_DIR), os.environ.get("PYTHONPATH")]))
+    python_path = os.pathsep.join(
+        filter(None, [str(PROBE_DIR), os.environ.get("PYTHONPATH"), str(REPOSITORY)])
+    )
     return {
         **os.environ,
         "DATABASE_URL": settings.database_url,
@@ -126,28 +132,34 @@ def statements_sent(counters: Path) -> int:
     return sum(struct.unpack("<Q", path.read_bytes()[:8])[0] for path in counters.iterdir())
 
 
+def _command(reference: bool, port: int, workers: int) -> list[str]:
+    if reference:
+        # The reference as its documentation would serve it: uvicorn's defaults (which pick uvloop and
+        # httptools when installed, as ours asks for), with our server's log level: no access log.
+        command = [sys.executable, "-m", "uvicorn", "bench.plain.app:app", "--host", "127.0.0.1"]
+        return [*command, "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    command = [sys.executable, "-m", "videoengage.cli", "serve"]
+    return [*command, "--port", str(port), "--workers", str(workers)]
+
+
 @contextlib.contextmanager
-def serve(settings: Settings, workers: int, log_path: Path, counters: Path) -> Iterator[Server]:
-    """Start ``videoengage serve`` on a free port, wait until every worker is up, stop it at the end."""
+def serve(
+    settings: Settings, workers: int, log_path: Path, counters: Path, *, reference: bool = False
+) -> Iterator[Server]:
+    """Start ``videoengage serve`` (or, with ``reference``, the plain Strawberry reference) on a free
+    port, wait until every worker is up, stop it at the end."""
     port = _free_port()
     counters.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "videoengage.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
+            _command(reference, port, workers),
             env=server_environment(settings, counters),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        server = Server(f"http://127.0.0.1:{port}", process, workers, counters)
+        server = Server(
+            "plain" if reference else "ours", f"http://127.0.0.1:{port}", process, workers, counters
+        )
         try:
             _wait_until_ready(server, log_path)
             yield server
@@ -165,12 +177,13 @@ def _wait_until_ready(server: Server, log_path: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise SystemExit(f"bench: the server exited:\n{log_path.read_text()}")
+            raise SystemExit(f"bench: the server ({server.name}) exited:\n{log_path.read_text()}")
         with contextlib.suppress(httpx.TransportError):
             ready = httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200
             if ready and len(server.worker_pids()) == server.workers:
                 return
         time.sleep(0.2)
     raise SystemExit(
-        f"bench: the server was not ready within {START_TIMEOUT_SECONDS} s:\n{log_path.read_text()}"
+        f"bench: the server ({server.name}) was not ready within {START_TIMEOUT_SECONDS} s:\n"
+        f"{log_path.read_text()}"
     )

@@ -1,7 +1,8 @@
 """The benchmark keeps working: ``python -m bench --smoke`` runs every workload, without errors.
 
 No timing is asserted: the numbers depend on the machine. What must hold is that each workload the
-server has ran, got answers, and none of them was an error (non-200 or GraphQL ``errors``).
+server has ran, got answers, and none of them was an error (non-200 or GraphQL ``errors``), and the
+same for the plain Strawberry reference (``bench/plain``), which runs every workload right after ours.
 """
 
 from __future__ import annotations
@@ -49,4 +50,9 @@ def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_pat
         assert row["statements_per_request_in_process"] > 0, row
         assert row["floor"]["transactions"] > 0, row
         assert row["floor"]["failed"] == 0, row
-    assert (tmp_path / "latest.md").read_text().count("| W") == len(served)
+        assert row["reference"]["requests"] > 0, row
+        assert row["reference"]["errors"] == 0, row
+        assert row["ours_per_plain_cpu"] > 0, row
+    markdown = (tmp_path / "latest.md").read_text()
+    assert markdown.count("| W") == len(served)
+    assert "| plain Strawberry CPU ms/req | ours/plain |" in markdown
