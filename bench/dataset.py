@@ -178,3 +178,17 @@ def build(url: str, data: DataSet) -> float:
     with connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
     return time.monotonic() - started
+
+
+def forget_sent_messages(url: str, data: DataSet) -> None:
+    """Delete the messages that runs sent (W5 and its floor) and point each conversation at its
+    newest message again: W1 then pages through the data set as built (30% shared videos), not
+    through pages of the text that W5 wrote a moment before."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM messages WHERE id > %s", [data.messages])
+        conn.execute(
+            """UPDATE conversations SET last_message_id = last.id
+               FROM (SELECT conversation_id, max(id) AS id FROM messages GROUP BY conversation_id) AS last
+               WHERE conversations.id = last.conversation_id AND conversations.last_message_id > %s""",
+            [data.messages],
+        )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set
+from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set, forget_sent_messages
 from bench.load import FloorResult, run_pgbench, run_wrk
 from bench.lua_data import write_lua_data
 from bench.preflight import check_served, check_workloads
@@ -85,7 +85,11 @@ def run(options: RunOptions) -> Report:
     statements = check_workloads(settings, data, tokens, workloads)
 
     # The floor first, while no server runs: pgbench and PostgreSQL get the machine to themselves.
-    floors = {(w.name, c): _floor(options, w, c) for w in workloads for c in options.concurrencies}
+    floors = {}
+    for workload in workloads:
+        forget_sent_messages(options.database_url, data)
+        for concurrency in options.concurrencies:
+            floors[(workload.name, concurrency)] = _floor(options, workload, concurrency)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch, contextlib.ExitStack() as servers:
         data_file = Path(scratch) / "data.lua"
         write_lua_data(data_file, data, tokens, workloads)
@@ -107,6 +111,7 @@ def run(options: RunOptions) -> Report:
             say("checking each workload against the plain Strawberry reference")
             check_served(plain.url, data, tokens, workloads)
         for workload in workloads:
+            forget_sent_messages(options.database_url, data)
             for index, concurrency in enumerate(options.concurrencies):
                 # Ours, then the reference right after it: the ratio compares runs made under the same
                 # load on the machine. Each server warms up before its first run of the workload.
