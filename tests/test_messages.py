@@ -335,3 +335,25 @@ async def test_an_empty_page_still_tells_outsiders_apart(
     assert mine == {"messages": {"edges": []}}
     outsider = await api.gql(W1_PAGE, {"conversationId": str(chat.conversation)}, as_user=chat.stranger)
     assert error_codes(outsider) == ["NOT_FOUND"]
+
+
+CARDS_IN_FRAGMENTS = """
+query Page($conversationId: ID!) {
+  messages(conversationId: $conversationId, first: 10) { ...Edges }
+}
+fragment Edges on MessageConnection { edges { node { id ... on Message { sharedPost { id } } ...Card } } }
+fragment Card on Message { sharedVideo { title } }
+"""
+
+
+async def test_cards_selected_only_through_fragments_are_loaded(api: Api, db: Database) -> None:
+    """The page loads only the kinds of card the query selects; a fragment selects them too."""
+    demo = await seed_demo(db)
+    conversation = demo["conversations"][0]
+
+    variables = {"conversationId": str(conversation["id"])}
+    result = await api.data(CARDS_IN_FRAGMENTS, variables, as_user=conversation["participants"][0])
+
+    nodes = [edge["node"] for edge in result["messages"]["edges"]]
+    assert nodes[3]["sharedVideo"] == {"title": "Morning yoga flow"}
+    assert nodes[0]["sharedPost"] is not None

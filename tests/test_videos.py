@@ -193,3 +193,22 @@ async def test_continue_watching_needs_no_separate_progress_query(
 
     assert len(data["continueWatching"]["edges"]) == 30
     assert statements.count == 3  # the viewer, the page with its progress, the viewer's reactions
+
+
+async def test_a_video_with_the_viewers_reaction_costs_one_statement_also_through_fragments(
+    api: Api, db: Database, statements: StatementCounter
+) -> None:
+    """The video and the viewer's reaction are read together when the query selects the reaction,
+    however it selects it."""
+    viewer, video = await create_user(db), await create_video(db, "Yoga")
+    await api.data(TOGGLE, {"input": {"videoId": str(video), "type": "WOW"}}, as_user=viewer)
+    documents = [
+        "query V($id: ID!) { video(id: $id) { title viewerReaction } }",
+        "query V($id: ID!) { video(id: $id) { title ...R } } fragment R on Video { viewerReaction }",
+        "query V($id: ID!) { video(id: $id) { ... on Video { title viewerReaction } } }",
+    ]
+    for document in documents:
+        statements.reset()
+        data = await api.data(document, {"id": str(video)}, as_user=viewer)
+        assert data == {"video": {"title": "Yoga", "viewerReaction": "WOW"}}
+        assert statements.count == 2, (document, statements.statements)  # the viewer, the video with it
