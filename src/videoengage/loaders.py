@@ -8,6 +8,7 @@ Values are plain rows (``Record``), or the ORM object a write in the same reques
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
@@ -87,14 +88,43 @@ class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[Record]]):
 
 
 class Loaders:
-    """A fresh set per request, so nothing cached outlives the request that loaded it."""
+    """A fresh set per request, so nothing cached outlives the request that loaded it.
+
+    Each loader is made when the request first uses it: most requests use one or two of them, and
+    making a DataLoader (it inspects its batch function) cost a noticeable share of a small request.
+    """
 
     def __init__(self, db: Database) -> None:
-        self.user_by_id = UserByIdLoader(db)
-        self.published_video_by_id = PublishedVideoByIdLoader(db)
-        self.post_by_id = PostByIdLoader(db)
-        self.video_reaction_by_user_and_video = ReactionByUserAndTargetLoader(db, VIDEO)
-        self.post_reaction_by_user_and_post = ReactionByUserAndTargetLoader(db, POST)
-        self.video_progress_by_user_and_video = VideoProgressByUserAndVideoLoader(db)
-        self.message_by_id = MessageByIdLoader(db)
-        self.participants_by_conversation_id = ParticipantsByConversationIdLoader(db)
+        self._db = db
+
+    @cached_property
+    def user_by_id(self) -> UserByIdLoader:
+        return UserByIdLoader(self._db)
+
+    @cached_property
+    def published_video_by_id(self) -> PublishedVideoByIdLoader:
+        return PublishedVideoByIdLoader(self._db)
+
+    @cached_property
+    def post_by_id(self) -> PostByIdLoader:
+        return PostByIdLoader(self._db)
+
+    @cached_property
+    def video_reaction_by_user_and_video(self) -> ReactionByUserAndTargetLoader:
+        return ReactionByUserAndTargetLoader(self._db, VIDEO)
+
+    @cached_property
+    def post_reaction_by_user_and_post(self) -> ReactionByUserAndTargetLoader:
+        return ReactionByUserAndTargetLoader(self._db, POST)
+
+    @cached_property
+    def video_progress_by_user_and_video(self) -> VideoProgressByUserAndVideoLoader:
+        return VideoProgressByUserAndVideoLoader(self._db)
+
+    @cached_property
+    def message_by_id(self) -> MessageByIdLoader:
+        return MessageByIdLoader(self._db)
+
+    @cached_property
+    def participants_by_conversation_id(self) -> ParticipantsByConversationIdLoader:
+        return ParticipantsByConversationIdLoader(self._db)
