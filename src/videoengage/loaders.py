@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db import queries
 from videoengage.db.engine import Database
-from videoengage.db.models import Message, Post, User, Video, VideoProgress
+from videoengage.db.models import Post, User, Video, VideoProgress
 from videoengage.db.queries import Record, UserAndTarget
 from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
 from videoengage.enums import ReactionType
@@ -73,7 +73,7 @@ class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgres
         super().__init__(db, queries.progress_by_user_and_video)
 
 
-class MessageByIdLoader(_KeyedLoader[int, Message | Record]):
+class MessageByIdLoader(_KeyedLoader[int, Record]):
     """Resolves each conversation's ``lastMessage``; callers check the viewer may see it."""
 
     def __init__(self, db: Database) -> None:

@@ -36,17 +36,14 @@ class ReactionCounts:
 
     @classmethod
     def from_row(cls, row: ReactionCounters | Record) -> ReactionCounts:
+        like, love, haha = row.like_count, row.love_count, row.haha_count
+        wow, sad, pray = row.wow_count, row.sad_count, row.pray_count
         return cls(
-            like=row.like_count,
-            love=row.love_count,
-            haha=row.haha_count,
-            wow=row.wow_count,
-            sad=row.sad_count,
-            pray=row.pray_count,
-            total=row.like_count
-            + row.love_count
-            + row.haha_count
-            + row.wow_count
-            + row.sad_count
-            + row.pray_count,
+            like=like,
+            love=love,
+            haha=haha,
+            wow=wow,
+            sad=sad,
+            pray=pray,
+            total=like + love + haha + wow + sad + pray,
         )
