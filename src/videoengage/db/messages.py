@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from videoengage.db.dialect import dialect_insert
-from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, Video
+from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, User, Video
 from videoengage.db.queries import Record
-from videoengage.enums import MessageType
+from videoengage.enums import MessageType, ReactionType
 
 _MESSAGES = Message.__table__
 
@@ -174,15 +174,59 @@ _SET_LAST_MESSAGE = (
 )
 
 
+# A page's rows: the message's columns in table order, then its sender's and (when the page shows
+# video cards) its shared video's, if published, else NULLs. Named here once for the query and for
+# whoever unpacks the rows by position.
+PAGE_SENDER_COLUMNS = ("display_name", "avatar_url")
+PAGE_VIDEO_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "thumbnail_url",
+    "duration_seconds",
+    "published_at",
+    *(f"{type.value}_count" for type in ReactionType),
+)
+
+
 async def newest_messages_of_participant(
-    session: AsyncSession, conversation_id: int, user_id: int, before_id: int | None, limit: int
+    conn: AsyncConnection,
+    conversation_id: int,
+    user_id: int,
+    before_id: int | None,
+    limit: int,
+    *,
+    with_videos: bool,
 ) -> Sequence[Row[Any]]:
-    """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first; none unless
-    ``user_id`` takes part. Membership and page in one statement; plain rows, no ORM objects."""
-    query = select(_MESSAGES).where(
-        _MESSAGES.c.conversation_id == conversation_id, takes_part(conversation_id, user_id)
-    )
+    """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first, with their
+    senders and shared videos (see ``PAGE_SENDER_COLUMNS``); none unless ``user_id`` takes part.
+    Membership, page, senders and video cards in one statement."""
+    parameters = {"conversation_id": conversation_id, "user_id": user_id, "limit": limit}
     if before_id is not None:
-        query = query.where(_MESSAGES.c.id < before_id)
-    result = await session.execute(query.order_by(_MESSAGES.c.id.desc()).limit(limit))
+        parameters["before_id"] = before_id
+    result = await conn.execute(_page(before_id is not None, with_videos), parameters)
     return result.all()
+
+
+@cache
+def _page(older: bool, with_videos: bool) -> Executable:
+    users, videos = User.__table__, Video.__table__
+    conversation_id = bindparam("conversation_id", type_=_MESSAGES.c.conversation_id.type)
+    columns = [*_MESSAGES.c, *(users.c[name].label(f"sender_{name}") for name in PAGE_SENDER_COLUMNS)]
+    joined = _MESSAGES.join(users, users.c.id == _MESSAGES.c.sender_id)
+    if with_videos:
+        columns += [videos.c[name].label(f"video_{name}") for name in PAGE_VIDEO_COLUMNS]
+        joined = joined.outerjoin(
+            videos, (videos.c.id == _MESSAGES.c.shared_video_id) & videos.c.is_published.is_(True)
+        )
+    query = (
+        select(*columns)
+        .select_from(joined)
+        .where(
+            _MESSAGES.c.conversation_id == conversation_id,
+            takes_part(conversation_id, bindparam("user_id", type_=users.c.id.type)),
+        )
+    )
+    if older:
+        query = query.where(_MESSAGES.c.id < bindparam("before_id", type_=_MESSAGES.c.id.type))
+    return query.order_by(_MESSAGES.c.id.desc()).limit(bindparam("limit"))

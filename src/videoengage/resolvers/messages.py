@@ -16,7 +16,7 @@ from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
 from videoengage.resolvers.message_input import new_message
 from videoengage.resolvers.unset import given
-from videoengage.schema.message import Message, SendMessageInput, messages_from_rows
+from videoengage.schema.message import Message, SendMessageInput, messages_from_rows, messages_of_page
 from videoengage.schema.pagination import (
     Connection,
     check_page_size,
@@ -90,20 +90,20 @@ async def messages(
     limit = check_page_size(0 if first is None else first)  # null is no page size
     cursor = given(after)
     before_id = None if cursor is None else _message_id_in(cursor, conversation)
-    async with info.context.db.read() as session:
+    wanted = selected_below(info, "edges", "node")
+    async with info.context.db.connect() as conn:
         rows = await db_messages.newest_messages_of_participant(
-            session, conversation, info.context.viewer_id, before_id, limit + 1
+            conn,
+            conversation,
+            info.context.viewer_id,
+            before_id,
+            limit + 1,
+            with_videos="sharedVideo" in wanted,
         )
         # An empty page costs a second look, to tell "no (older) messages" from "not yours".
-        if not rows and not await db_messages.is_participant(session, conversation, info.context.viewer_id):
+        if not rows and not await db_messages.is_participant(conn, conversation, info.context.viewer_id):
             raise conversation_not_found()
-    wanted = selected_below(info, "edges", "node")
-    messages = await messages_from_rows(
-        info,
-        rows[:limit],
-        shared_video="sharedVideo" in wanted,
-        shared_post="sharedPost" in wanted,
-    )
+    messages = await messages_of_page(info, rows[:limit], shared_post="sharedPost" in wanted)
     page = [(message, encode_cursor(CURSOR_KIND, conversation, int(message.id))) for message in messages]
     return connection(page, has_next_page=len(rows) > limit)
 
