@@ -107,14 +107,18 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def server_environment(settings: Settings, counters: Path) -> dict[str, str]:
+def server_environment(settings: Settings, counters: Path, source: Path | None = None) -> dict[str, str]:
     """Production settings, every limit at its default, errors masked; the log quiet (warnings only).
 
     Plus the statement counter (``probe/sitecustomize.py``), writing into ``counters``. The reference
     reads the same ``DATABASE_URL`` and ``JWT_SECRET``; the repository is on its path for ``bench.plain``.
+    ``source``, a checkout's ``src``, serves that checkout's ``videoengage`` instead of this one's.
     """
     python_path = os.pathsep.join(
-        filter(None, [str(PROBE_DIR), os.environ.get("PYTHONPATH"), str(REPOSITORY)])
+        filter(
+            None,
+            [str(PROBE_DIR), str(source) if source else None, os.environ.get("PYTHONPATH"), str(REPOSITORY)],
+        )
     )
     return {
         **os.environ,
@@ -144,7 +148,13 @@ def _command(reference: bool, port: int, workers: int) -> list[str]:
 
 @contextlib.contextmanager
 def serve(
-    settings: Settings, workers: int, log_path: Path, counters: Path, *, reference: bool = False
+    settings: Settings,
+    workers: int,
+    log_path: Path,
+    counters: Path,
+    *,
+    reference: bool = False,
+    source: Path | None = None,
 ) -> Iterator[Server]:
     """Start ``videoengage serve`` (or, with ``reference``, the plain Strawberry reference) on a free
     port, wait until every worker is up, stop it at the end."""
@@ -153,7 +163,7 @@ def serve(
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             _command(reference, port, workers),
-            env=server_environment(settings, counters),
+            env=server_environment(settings, counters, source),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -23,12 +23,17 @@ ROOT = Path(__file__).parent.parent
 SMOKE_TIMEOUT_SECONDS = 180
 
 
-@pytest.mark.postgres_only
-def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_path: Path) -> None:
+def require_wrk() -> None:
+    """Skip without wrk, with the reason; under CI=true its absence is a failure."""
     if shutil.which("wrk") is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but {WRK_MISSING}")
         pytest.skip(WRK_MISSING)
+
+
+@pytest.mark.postgres_only
+def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_path: Path) -> None:
+    require_wrk()
 
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--database-url", db_url, "--output", str(tmp_path)],
@@ -56,3 +61,23 @@ def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_pat
     markdown = (tmp_path / "latest.md").read_text()
     assert markdown.count("| W") == len(served)
     assert "| plain Strawberry CPU ms/req | ours/plain |" in markdown
+
+
+@pytest.mark.postgres_only
+def test_the_side_by_side_comparison_of_two_commits_runs(db_url: str) -> None:
+    """``python -m bench.compare HEAD --smoke``: HEAD served beside this checkout, each workload once."""
+    require_wrk()
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.compare", "HEAD", "--smoke", "--database-url", db_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [w.name for w in WORKLOADS], completed.stdout
+    assert all("ratio" in line and "over 1 rounds" in line for line in lines), completed.stdout
