@@ -57,17 +57,9 @@ async def _count(
             for workload in workloads:
                 total = 0
                 for _ in range(SAMPLES):
-                    user, variables = workload.draw(rng, data)
+                    body, headers = _request(workload, rng, data, tokens)
                     sent.clear()
-                    response = await client.post(
-                        "/graphql",
-                        json={"query": workload.document, "variables": variables},
-                        headers={"authorization": f"Bearer {tokens[user - 1]}"},
-                    )
-                    if response.status_code != 200 or "errors" in response.json():
-                        raise WorkloadFailed(
-                            f"{workload.name} {json.dumps(variables)}: {response.status_code} {response.text}"
-                        )
+                    _check(workload.name, body, await client.post("/graphql", json=body, headers=headers))
                     total += len(sent)
                 means[workload.name] = total / SAMPLES
         event.remove(engine, "before_cursor_execute", record)
@@ -80,14 +72,25 @@ def check_served(url: str, data: DataSet, tokens: list[str], workloads: tuple[Wo
     with httpx.Client(base_url=url, timeout=30) as client:
         for workload in workloads:
             for _ in range(SAMPLES):
-                user, variables = workload.draw(rng, data)
-                response = client.post(
-                    "/graphql",
-                    json={"query": workload.document, "variables": variables},
-                    headers={"authorization": f"Bearer {tokens[user - 1]}"},
+                body, headers = _request(workload, rng, data, tokens)
+                _check(
+                    f"{workload.name} against {url}",
+                    body,
+                    client.post("/graphql", json=body, headers=headers),
                 )
-                if response.status_code != 200 or "errors" in response.json():
-                    raise WorkloadFailed(
-                        f"{workload.name} against {url} {json.dumps(variables)}: "
-                        f"{response.status_code} {response.text}"
-                    )
+
+
+def _request(
+    workload: Workload, rng: random.Random, data: DataSet, tokens: list[str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One request of ``workload`` with fresh random ids: its JSON body and its headers."""
+    user, variables = workload.draw(rng, data)
+    body = {"query": workload.document, "variables": variables}
+    return body, {"authorization": f"Bearer {tokens[user - 1]}"}
+
+
+def _check(what: str, body: dict[str, Any], response: httpx.Response) -> None:
+    if response.status_code != 200 or "errors" in response.json():
+        raise WorkloadFailed(
+            f"{what} {json.dumps(body['variables'])}: {response.status_code} {response.text}"
+        )

@@ -54,16 +54,7 @@ class Measurement:
             "workload": self.workload,
             "title": self.title,
             "concurrency": self.concurrency,
-            "requests": self.load.requests,
-            "seconds": round(self.load.seconds, 3),
-            "requests_per_second": round(self.load.requests_per_second, 1),
-            "p50_ms": round(self.load.p50_ms, 2),
-            "p99_ms": round(self.load.p99_ms, 2),
-            "errors": self.load.errors,
-            "server_cpu_seconds": round(self.server_cpu_seconds, 2),
-            "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
-            "rss_mb_per_worker": [round(mb, 1) for mb in self.rss_mb_per_worker],
-            "statements_per_request": round(self.statements_per_request, 2),
+            **self.served_json(),
             "statements_per_request_in_process": self.statements_in_process,
             "floor": None if self.floor is None else asdict(self.floor),
             "floor_tps_per_server_rps": None if self.floor_ratio is None else round(self.floor_ratio, 2),
@@ -72,7 +63,7 @@ class Measurement:
         }
 
     def served_json(self) -> dict[str, Any]:
-        """The reference's numbers: the same load measured the same way, on the other server."""
+        """What was measured of the server under load; the reference's rows hold only this."""
         return {
             "requests": self.load.requests,
             "seconds": round(self.load.seconds, 3),

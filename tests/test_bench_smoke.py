@@ -23,6 +23,20 @@ ROOT = Path(__file__).parent.parent
 SMOKE_TIMEOUT_SECONDS = 180
 
 
+def run_python(*arguments: str) -> str:
+    """Run this Python with ``arguments`` from the repository root; what it printed, if it succeeded."""
+    completed = subprocess.run(
+        [sys.executable, *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
 def require_wrk() -> None:
     """Skip without wrk, with the reason; under CI=true its absence is a failure."""
     if shutil.which("wrk") is None:
@@ -35,16 +49,7 @@ def require_wrk() -> None:
 def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_path: Path) -> None:
     require_wrk()
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--database-url", db_url, "--output", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=SMOKE_TIMEOUT_SECONDS,
-        check=False,
-    )
-
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    run_python("-m", "bench", "--smoke", "--database-url", db_url, "--output", str(tmp_path))
     report = json.loads((tmp_path / "latest.json").read_text())
     served = [w.name for w in WORKLOADS if w.name not in missing_fields(WORKLOADS)]
     assert sorted({row["workload"] for row in report["results"]}) == served
@@ -68,16 +73,8 @@ def test_the_side_by_side_comparison_of_two_commits_runs(db_url: str) -> None:
     """``python -m bench.compare HEAD --smoke``: HEAD served beside this checkout, each workload once."""
     require_wrk()
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.compare", "HEAD", "--smoke", "--database-url", db_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=SMOKE_TIMEOUT_SECONDS,
-        check=False,
-    )
+    printed = run_python("-m", "bench.compare", "HEAD", "--smoke", "--database-url", db_url)
 
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    lines = completed.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == [w.name for w in WORKLOADS], completed.stdout
-    assert all("ratio" in line and "over 1 rounds" in line for line in lines), completed.stdout
+    lines = printed.splitlines()
+    assert [line.split(":")[0] for line in lines] == [w.name for w in WORKLOADS], printed
+    assert all("ratio" in line and "over 1 rounds" in line for line in lines), printed

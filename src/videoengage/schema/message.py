@@ -149,7 +149,6 @@ async def messages_of_page(info: Info, rows: Sequence[Record], *, shared_post: b
 
 def _video_card(card: tuple[Any, ...]) -> Video:
     id, title, description, thumbnail_url, duration_seconds, published_at, *counts = card
-    like, love, haha, wow, sad, pray = counts
     return Video(
         id=strawberry.ID(str(id)),
         title=title,
@@ -157,9 +156,7 @@ def _video_card(card: tuple[Any, ...]) -> Video:
         thumbnail_url=thumbnail_url,
         duration_seconds=duration_seconds,
         published_at=published_at,
-        reaction_counts=ReactionCounts(
-            like=like, love=love, haha=haha, wow=wow, sad=sad, pray=pray, total=sum(counts)
-        ),
+        reaction_counts=ReactionCounts.of(*counts),
     )
 
 

@@ -36,8 +36,13 @@ class ReactionCounts:
 
     @classmethod
     def from_row(cls, row: ReactionCounters | Record) -> ReactionCounts:
-        like, love, haha = row.like_count, row.love_count, row.haha_count
-        wow, sad, pray = row.wow_count, row.sad_count, row.pray_count
+        return cls.of(
+            row.like_count, row.love_count, row.haha_count, row.wow_count, row.sad_count, row.pray_count
+        )
+
+    @classmethod
+    def of(cls, like: int, love: int, haha: int, wow: int, sad: int, pray: int) -> ReactionCounts:
+        """The counts in the order of ``ReactionType``, and their total."""
         return cls(
             like=like,
             love=love,
