@@ -181,6 +181,7 @@ async def test_every_toggle_costs_the_same_statements(
 
 
 @pytest.mark.postgres_only
+@pytest.mark.burst
 async def test_two_hundred_viewers_reacting_at_once_give_exact_counts(api: Api, db: Database) -> None:
     video = await create_video(db)
     viewers = await create_users(db, 200)
@@ -204,6 +205,7 @@ async def test_two_hundred_viewers_reacting_at_once_give_exact_counts(api: Api, 
 
 
 @pytest.mark.postgres_only
+@pytest.mark.burst
 async def test_one_viewer_toggling_the_same_type_101_times_at_once(api: Api, db: Database) -> None:
     viewer, video = await create_user(db), await create_video(db)
 
@@ -220,6 +222,7 @@ async def test_one_viewer_toggling_the_same_type_101_times_at_once(api: Api, db:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.burst
 async def test_a_storm_of_random_toggles_on_videos_and_posts_never_drifts(api: Api, db: Database) -> None:
     """Many viewers, two videos and a post, toggled in every order: no errors, counters equal rows."""
     viewers = await create_users(db, 30)
