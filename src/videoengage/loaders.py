@@ -2,7 +2,8 @@
 
 Each batch opens its own short connection: batches run as separate tasks, and a SQLAlchemy session or
 connection must never be shared between tasks. Results come back in key order, ``None`` for a miss.
-Values are plain rows (``Record``), or the ORM object a write in the same request primed.
+Values are plain rows (``Record``); the progress loader may also hold the ORM rows that
+``continueWatching`` read and primed it with.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db import queries
 from videoengage.db.engine import Database
-from videoengage.db.models import Post, User, Video, VideoProgress
+from videoengage.db.models import VideoProgress
 from videoengage.db.queries import Record, UserAndTarget
 from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
 from videoengage.enums import ReactionType
@@ -41,19 +42,19 @@ class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
         return [found.get(key) for key in keys]
 
 
-class UserByIdLoader(_KeyedLoader[int, User | Record]):
+class UserByIdLoader(_KeyedLoader[int, Record]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.users_by_id)
 
 
-class PublishedVideoByIdLoader(_KeyedLoader[int, Video | Record]):
+class PublishedVideoByIdLoader(_KeyedLoader[int, Record]):
     """A video that is unpublished or deleted loads as ``None``: viewers never see it."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.published_videos_by_id)
 
 
-class PostByIdLoader(_KeyedLoader[int, Post | Record]):
+class PostByIdLoader(_KeyedLoader[int, Record]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.posts_by_id)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from typing import TypeVar
 
-from videoengage.db.models import User
 from videoengage.db.queries import Record
 
 K = TypeVar("K")
@@ -23,36 +22,34 @@ class ViewerCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl_seconds = ttl_seconds
         self._tokens: dict[str, tuple[int, float]] = {}  # token -> (user id, expiry, epoch seconds)
-        self._users: dict[int, tuple[User | Record, float]] = {}  # user id -> (row, fresh until, monotonic)
+        self._users: dict[int, tuple[Record, float]] = {}  # user id -> (row, fresh until, monotonic)
 
     def user_id_for(self, token: str) -> int | None:
         """The user id of a token verified before and not expired since."""
-        found = self._tokens.get(token)
-        if found is None:
-            return None
-        user_id, expires_at = found
-        if time.time() >= expires_at:
-            del self._tokens[token]
-            return None
-        return user_id
+        return _fresh(self._tokens, token, time.time())
 
     def remember_token(self, token: str, user_id: int, expires_at: float) -> None:
         if self.ttl_seconds > 0:
             _put(self._tokens, token, (user_id, expires_at))
 
-    def user(self, user_id: int) -> User | Record | None:
-        found = self._users.get(user_id)
-        if found is None:
-            return None
-        row, fresh_until = found
-        if time.monotonic() >= fresh_until:
-            del self._users[user_id]
-            return None
-        return row
+    def user(self, user_id: int) -> Record | None:
+        return _fresh(self._users, user_id, time.monotonic())
 
-    def remember_user(self, row: User | Record) -> None:
+    def remember_user(self, row: Record) -> None:
         if self.ttl_seconds > 0:
             _put(self._users, row.id, (row, time.monotonic() + self.ttl_seconds))
+
+
+def _fresh(entries: dict[K, tuple[V, float]], key: K, now: float) -> V | None:
+    """The value stored under ``key`` if it is still fresh at ``now``; a stale one is dropped."""
+    found = entries.get(key)
+    if found is None:
+        return None
+    value, fresh_until = found
+    if now >= fresh_until:
+        del entries[key]
+        return None
+    return value
 
 
 def _put(entries: dict[K, V], key: K, value: V) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Label,
-    Row,
+    Select,
     bindparam,
     exists,
     select,
@@ -28,9 +28,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from videoengage.db.dialect import dialect_insert
-from videoengage.db.models import Conversation, ConversationParticipant, Message, Post, User, Video
+from videoengage.db.models import (
+    REACTION_COUNT_COLUMNS,
+    Conversation,
+    ConversationParticipant,
+    Message,
+    Post,
+    User,
+    Video,
+)
 from videoengage.db.queries import Record
-from videoengage.enums import MessageType, ReactionType
+from videoengage.enums import MessageType
 
 _MESSAGES = Message.__table__
 
@@ -175,18 +183,22 @@ _SET_LAST_MESSAGE = (
 
 
 # A page's rows: the message's columns in table order, then its sender's and (when the page shows
-# video cards) its shared video's, if published, else NULLs. Named here once for the query and for
-# whoever unpacks the rows by position.
-PAGE_SENDER_COLUMNS = ("display_name", "avatar_url")
-PAGE_VIDEO_COLUMNS = (
+# video cards) its shared video's, if published, else NULLs.
+_PAGE_SENDER_COLUMNS = ("display_name", "avatar_url")
+_PAGE_VIDEO_COLUMNS = (
     "id",
     "title",
     "description",
     "thumbnail_url",
     "duration_seconds",
     "published_at",
-    *(f"{type.value}_count" for type in ReactionType),
+    *REACTION_COUNT_COLUMNS,
 )
+
+
+def page_columns(with_videos: bool) -> tuple[str, ...]:
+    """The names of a page row's columns, in order: for whoever unpacks the rows by position."""
+    return tuple(_page(False, with_videos).selected_columns.keys())
 
 
 async def newest_messages_of_participant(
@@ -197,25 +209,25 @@ async def newest_messages_of_participant(
     limit: int,
     *,
     with_videos: bool,
-) -> Sequence[Row[Any]]:
+) -> Sequence[Record]:
     """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first, with their
-    senders and shared videos (see ``PAGE_SENDER_COLUMNS``); none unless ``user_id`` takes part.
+    senders and shared videos (see ``page_columns``); none unless ``user_id`` takes part.
     Membership, page, senders and video cards in one statement."""
     parameters = {"conversation_id": conversation_id, "user_id": user_id, "limit": limit}
     if before_id is not None:
         parameters["before_id"] = before_id
-    result = await conn.execute(_page(before_id is not None, with_videos), parameters)
-    return result.all()
+    rows: Sequence[Record] = (await conn.execute(_page(before_id is not None, with_videos), parameters)).all()
+    return rows
 
 
 @cache
-def _page(older: bool, with_videos: bool) -> Executable:
+def _page(older: bool, with_videos: bool) -> Select[Any]:
     users, videos = User.__table__, Video.__table__
     conversation_id = bindparam("conversation_id", type_=_MESSAGES.c.conversation_id.type)
-    columns = [*_MESSAGES.c, *(users.c[name].label(f"sender_{name}") for name in PAGE_SENDER_COLUMNS)]
+    columns = [*_MESSAGES.c, *(users.c[name].label(f"sender_{name}") for name in _PAGE_SENDER_COLUMNS)]
     joined = _MESSAGES.join(users, users.c.id == _MESSAGES.c.sender_id)
     if with_videos:
-        columns += [videos.c[name].label(f"video_{name}") for name in PAGE_VIDEO_COLUMNS]
+        columns += [videos.c[name].label(f"video_{name}") for name in _PAGE_VIDEO_COLUMNS]
         joined = joined.outerjoin(
             videos, (videos.c.id == _MESSAGES.c.shared_video_id) & videos.c.is_published.is_(True)
         )

@@ -63,7 +63,13 @@ message_type_column = Enum(
     validate_strings=True,
 )
 
-REACTION_COUNT_COLUMNS = tuple(f"{member.value}_count" for member in ReactionType)
+
+def counter_column(type: ReactionType) -> str:
+    """The column of a target's table that counts this type of reaction."""
+    return f"{type.value}_count"
+
+
+REACTION_COUNT_COLUMNS = tuple(counter_column(type) for type in ReactionType)
 
 
 def _created_at() -> Mapped[datetime]:

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from videoengage.db.models import counter_column
 from videoengage.db.queries import Record
 from videoengage.db.reaction_targets import M, ReactionTarget
 from videoengage.db.types import utcnow
@@ -53,10 +54,6 @@ class Toggled:
     action: ReactionAction
     type: ReactionType | None
     target: Record
-
-
-def counter_column(type: ReactionType) -> str:
-    return f"{type.value}_count"
 
 
 async def toggle_reaction(
@@ -81,7 +78,7 @@ async def toggle_reaction(
         await conn.execute(statements.change, {**keys, "reaction": type, "changed_at": utcnow()})
     current = None if previous is type else type
     moved = (await conn.execute(_move_counters(target, previous, current), keys)).one()  # locked above
-    return _toggled(previous, type, moved)
+    return _toggled(previous, current, moved)
 
 
 async def toggle_in_one_statement(
@@ -91,15 +88,18 @@ async def toggle_in_one_statement(
     missing or not visible, or a concurrent toggle of this reaction got there first)."""
     parameters = {"who": user_id, "what": target_id, "reaction": type, "now": utcnow()}
     row = (await conn.execute(_statements(target).toggle, parameters)).first()
-    return None if row is None else _toggled(row.previous, type, row)
+    return None if row is None else _toggled(row.previous, row.current, row)
 
 
-def _toggled(previous: ReactionType | None, wanted: ReactionType, target: Record) -> Toggled:
+def _toggled(previous: ReactionType | None, current: ReactionType | None, target: Record) -> Toggled:
+    """What a toggle did, named from the viewer's reaction before and after it."""
     if previous is None:
-        return Toggled(action=ReactionAction.ADDED, type=wanted, target=target)
-    if previous is wanted:
-        return Toggled(action=ReactionAction.REMOVED, type=None, target=target)
-    return Toggled(action=ReactionAction.CHANGED, type=wanted, target=target)
+        action = ReactionAction.ADDED
+    elif current is None:
+        action = ReactionAction.REMOVED
+    else:
+        action = ReactionAction.CHANGED
+    return Toggled(action=action, type=current, target=target)
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,9 @@ async def messages_from_rows(
     invisible). All batches are queued before the first is awaited, so they run concurrently, each
     with its own session.
     """
-    columns_of_rows = [tuple(row) for row in rows]
     if rows and rows[0]._fields != MESSAGE_COLUMNS:
         raise TypeError(f"messages_from_rows needs the messages table's columns, not {rows[0]._fields}")
+    columns_of_rows = [tuple(row) for row in rows]
     loaders = info.context.loaders
     senders = loaders.user_by_id.load_many(list({row[2] for row in columns_of_rows}))
     videos = loaders.published_video_by_id.load_many(
@@ -107,15 +107,14 @@ async def messages_from_rows(
     return messages
 
 
-_PAGE_COLUMNS = (*MESSAGE_COLUMNS, *(f"sender_{name}" for name in db_messages.PAGE_SENDER_COLUMNS))
-_PAGE_VIDEO_COLUMNS = tuple(f"video_{name}" for name in db_messages.PAGE_VIDEO_COLUMNS)
+_PAGE_COLUMNS = (db_messages.page_columns(with_videos=False), db_messages.page_columns(with_videos=True))
 
 
 async def messages_of_page(info: Info, rows: Sequence[Record], *, shared_post: bool) -> list[Message]:
     """A page's messages from its rows, which already carry each sender and, when the page shows video
     cards, each shared video (``db.messages.newest_messages_of_participant``). Shared posts, rarer,
     still come from their loader when selected."""
-    if rows and rows[0]._fields not in (_PAGE_COLUMNS, _PAGE_COLUMNS + _PAGE_VIDEO_COLUMNS):
+    if rows and rows[0]._fields not in _PAGE_COLUMNS:
         raise TypeError(f"messages_of_page needs a page's columns, not {rows[0]._fields}")
     columns_of_rows = [tuple(row) for row in rows]
     posts = info.context.loaders.post_by_id.load_many(
