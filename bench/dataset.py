@@ -72,6 +72,12 @@ _REACTION_TYPE = """CASE WHEN h < 40 THEN 'like' WHEN h < 65 THEN 'love' WHEN h 
     WHEN h < 87 THEN 'wow' WHEN h < 92 THEN 'sad' ELSE 'pray' END"""
 
 
+# Each conversation's last_message_id is its newest message, after a build and after a clean-up.
+_POINT_AT_NEWEST_MESSAGE = """UPDATE conversations SET last_message_id = last.id
+    FROM (SELECT conversation_id, max(id) AS id FROM messages GROUP BY conversation_id) AS last
+    WHERE conversations.id = last.conversation_id"""
+
+
 def _statements(data: DataSet) -> list[str]:
     """The load, in dependency order; each statement is one bulk ``INSERT … SELECT`` or fix-up."""
     d = asdict(data) | {"published": data.published, "first_reactor": data.first_reactor}
@@ -112,9 +118,7 @@ def _statements(data: DataSet) -> list[str]:
                    now() - interval '1 second' * ({d["messages"]} - g)
             FROM generate_series(1::bigint, {d["messages"]}) AS g,
                  LATERAL (SELECT 1 + (g - 1) % {d["conversations"]} AS c, (g * 7919) % 100 AS r) AS k""",
-        """UPDATE conversations SET last_message_id = last.id
-            FROM (SELECT conversation_id, max(id) AS id FROM messages GROUP BY conversation_id) AS last
-            WHERE conversations.id = last.conversation_id""",
+        _POINT_AT_NEWEST_MESSAGE,
         f"""INSERT INTO video_reactions (user_id, video_id, type, created_at, updated_at)
             SELECT u, {HOT_VIDEO_ID}, {_REACTION_TYPE}, now() - interval '1 day', now() - interval '1 day'
             FROM generate_series({d["first_reactor"]}::bigint, {d["last_reactor"]}) AS u,
@@ -186,9 +190,4 @@ def forget_sent_messages(url: str, data: DataSet) -> None:
     through pages of the text that W5 wrote a moment before."""
     with connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM messages WHERE id > %s", [data.messages])
-        conn.execute(
-            """UPDATE conversations SET last_message_id = last.id
-               FROM (SELECT conversation_id, max(id) AS id FROM messages GROUP BY conversation_id) AS last
-               WHERE conversations.id = last.conversation_id AND conversations.last_message_id > %s""",
-            [data.messages],
-        )
+        conn.execute(_POINT_AT_NEWEST_MESSAGE)
