@@ -11,7 +11,14 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
+from sqlalchemy.engine import make_url
+
 from tests.served import free_port
+
+
+def url_through(db_url: str, port: int) -> str:
+    """``db_url`` with the proxy on ``port`` in place of the database's own address."""
+    return make_url(db_url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
 class TcpProxy:

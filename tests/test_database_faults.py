@@ -21,7 +21,7 @@ from tests.db_state import messaging_state
 from tests.factories import create_user
 from tests.pg_locks import plain_url, users_locked
 from tests.served import served
-from tests.tcp_proxy import tcp_proxy
+from tests.tcp_proxy import tcp_proxy, url_through
 from videoengage.auth import issue_token
 from videoengage.db.engine import IDLE_BEFORE_PING_SECONDS, Database
 
@@ -30,10 +30,6 @@ pytestmark = pytest.mark.postgres_only
 VIEWER = {"query": "{ viewer { id } }"}
 # Needs the database on every request, whatever the viewer cache remembers.
 CONVERSATIONS = {"query": "{ conversations(first: 1) { edges { cursor } } }"}
-
-
-def _through(db_url: str, port: int) -> str:
-    return make_url(db_url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
 def _terminate_other_backends(db_url: str) -> int:
@@ -100,7 +96,7 @@ def test_database_down_at_boot_then_up(db: Database, db_url: str) -> None:
     url = make_url(db_url)
     with (
         tcp_proxy(url.host or "127.0.0.1", url.port or 5432, up=False) as proxy,
-        served(_through(db_url, proxy.port)) as server,
+        served(url_through(db_url, proxy.port)) as server,
     ):
         assert httpx.get(f"{server.url}/healthz").status_code == 200
         assert httpx.get(f"{server.url}/readyz").status_code == 503
@@ -126,7 +122,7 @@ async def test_database_going_away_under_load_and_coming_back(db: Database, db_u
     url = make_url(db_url)
     with (
         tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy,
-        served(_through(db_url, proxy.port)) as server,
+        served(url_through(db_url, proxy.port)) as server,
     ):
         token = issue_token(make_settings(db_url), user_id)
         outcomes: list[tuple[str, str, bool]] = []  # (phase at start, phase at end, ok)

@@ -37,8 +37,7 @@ class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
         self._fetch = fetch
 
     async def batch_load_fn(self, keys: list[K]) -> list[V | None]:
-        async with self._db.connect() as conn:
-            found = await self._fetch(conn, keys)
+        found = await self._db.fetch(lambda conn: self._fetch(conn, keys))
         return [found.get(key) for key in keys]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from videoengage.db.dead_connections import once_more_if_dead
 from videoengage.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -122,15 +123,36 @@ class Database:
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(self._writes, expire_on_commit=False)
 
+    async def fetch(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run the read ``work`` on a plain connection (the loaders' hot path, without a session's
+        cost); once more on a fresh connection if the first was dead. ``work`` must return fully
+        fetched results and write nothing, since it may run twice."""
+
+        async def attempt() -> T:
+            async with self.engine.connect() as conn:
+                return await work(conn)
+
+        return await once_more_if_dead(attempt)
+
+    async def fetch_in_session(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """``fetch`` for reads written against a session (ORM rows)."""
+
+        async def attempt() -> T:
+            async with self.read() as session:
+                return await work(session)
+
+        return await once_more_if_dead(attempt)
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads: autocommit on PostgreSQL, a rolled-back transaction on SQLite."""
+        """A session for reads: autocommit on PostgreSQL, a rolled-back transaction on SQLite.
+        Nothing runs again here if its connection was dead: requests read through ``fetch*``."""
         async with self._reader() as session:
             yield session
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """A plain connection for Core reads: the loaders' hot path, without a session's cost."""
+        """A plain connection, run once only: requests read through ``fetch``, which retries."""
         async with self.engine.connect() as conn:
             yield conn
 
@@ -142,12 +164,18 @@ class Database:
 
     async def single_statement(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``work``, which sends ONE statement, atomic by itself, on a plain connection: in
-        autocommit on PostgreSQL (no BEGIN and COMMIT round trips), in a write transaction on SQLite."""
+        autocommit on PostgreSQL (no BEGIN and COMMIT round trips), in a write transaction on SQLite.
+        Never run again if its connection died: the write may have reached the database."""
         if self.dialect == "postgresql":
             async with self.engine.connect() as conn:
                 return await work(conn)
         async with self._writes.begin() as conn:
             return await work(conn)
+
+    async def idempotent_statement(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """``single_statement`` for a statement that leaves the same state however often it runs
+        (the progress upsert): once more on a fresh connection if the first was dead."""
+        return await once_more_if_dead(lambda: self.single_statement(work))
 
     async def in_one_statement_else_transaction(
         self,

@@ -53,10 +53,11 @@ async def conversation(
 ) -> Conversation | None:
     """Null both for a conversation that does not exist and for one the viewer is not in."""
     conversation_id = parse_id(id, "id")
-    async with info.context.db.read() as session:
-        row = await db_conversations.conversation_of_participant(
+    row = await info.context.db.fetch_in_session(
+        lambda session: db_conversations.conversation_of_participant(
             session, conversation_id, info.context.viewer_id
         )
+    )
     return None if row is None else Conversation.from_row(row)
 
 
@@ -72,8 +73,11 @@ async def conversations(
     limit = check_page_size(0 if first is None else first)  # null is no page size
     cursor = given(after)
     position = None if cursor is None else _position_in(cursor)
-    async with info.context.db.read() as session:
-        rows = await db_conversations.conversations_of(session, info.context.viewer_id, position, limit + 1)
+    rows = await info.context.db.fetch_in_session(
+        lambda session: db_conversations.conversations_of(
+            session, info.context.viewer_id, position, limit + 1
+        )
+    )
     page = [
         (Conversation.from_row(row), encode_cursor(CURSOR_KIND, *db_conversations.position(row)))
         for row in rows[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Annotated
 
@@ -91,18 +92,21 @@ async def messages(
     cursor = given(after)
     before_id = None if cursor is None else _message_id_in(cursor, conversation)
     wanted = selected_below(info, "edges", "node")
-    async with info.context.db.connect() as conn:
+    viewer_id = info.context.viewer_id
+
+    async def page_or_none(conn: AsyncConnection) -> Sequence[Record] | None:
+        """The page's rows, or ``None`` when the viewer is not in the conversation."""
         rows = await db_messages.newest_messages_of_participant(
-            conn,
-            conversation,
-            info.context.viewer_id,
-            before_id,
-            limit + 1,
-            with_videos="sharedVideo" in wanted,
+            conn, conversation, viewer_id, before_id, limit + 1, with_videos="sharedVideo" in wanted
         )
         # An empty page costs a second look, to tell "no (older) messages" from "not yours".
-        if not rows and not await db_messages.is_participant(conn, conversation, info.context.viewer_id):
-            raise conversation_not_found()
+        if not rows and not await db_messages.is_participant(conn, conversation, viewer_id):
+            return None
+        return rows
+
+    rows = await info.context.db.fetch(page_or_none)
+    if rows is None:
+        raise conversation_not_found()
     messages = await messages_of_page(info, rows[:limit], shared_post="sharedPost" in wanted)
     page = [(message, encode_cursor(CURSOR_KIND, conversation, int(message.id))) for message in messages]
     return connection(page, has_next_page=len(rows) > limit)

@@ -21,8 +21,9 @@ SaveInput = Annotated[
 
 async def save_video_progress(info: Info, input: SaveInput) -> VideoProgress:
     reading = _reading(info.context.viewer_id, input)
-    # One upsert, atomic on its own: no transaction around it.
-    row = await info.context.db.single_statement(lambda conn: progress.save_progress(conn, reading))
+    # One upsert, atomic on its own: no transaction around it; the same reading merged twice leaves
+    # the same row, so it runs again if its connection was dead.
+    row = await info.context.db.idempotent_statement(lambda conn: progress.save_progress(conn, reading))
     if row is None:
         raise NotFound("No published video has this id", field="videoId")
     key = (reading.user_id, reading.video_id)

@@ -40,8 +40,9 @@ async def video(
     if "viewerReaction" not in selected_below(info):
         row = await loaders.published_video_by_id.load(video_id)
         return None if row is None else Video.from_row(row)
-    async with info.context.db.connect() as conn:
-        found = await queries.published_video_with_reaction_of(conn, video_id, info.context.viewer_id)
+    found = await info.context.db.fetch(
+        lambda conn: queries.published_video_with_reaction_of(conn, video_id, info.context.viewer_id)
+    )
     if found is None:
         return None
     row, reaction = found
@@ -53,8 +54,9 @@ async def video(
 async def videos(info: Info, first: First = 20, after: After = FIRST_PAGE) -> Connection[Video]:
     limit = _page_size(first)
     before_id = int(decode_cursor("videos", after, int)[0]) if _is_cursor(after) else None
-    async with info.context.db.read() as session:
-        rows = await queries.published_videos_page(session, limit + 1, before_id)
+    rows = await info.context.db.fetch_in_session(
+        lambda session: queries.published_videos_page(session, limit + 1, before_id)
+    )
     return connection(
         [(Video.from_row(row), encode_cursor("videos", row.id)) for row in rows[:limit]],
         has_next_page=len(rows) > limit,
@@ -65,8 +67,9 @@ async def continue_watching(info: Info, first: First = 20, after: After = FIRST_
     limit = _page_size(first)
     before = _watched_cursor(after) if _is_cursor(after) else None
     viewer_id = info.context.viewer_id
-    async with info.context.db.read() as session:
-        rows = await queries.continue_watching_page(session, viewer_id, limit + 1, before)
+    rows = await info.context.db.fetch_in_session(
+        lambda session: queries.continue_watching_page(session, viewer_id, limit + 1, before)
+    )
     page = rows[:limit]
     progress_loader = info.context.loaders.video_progress_by_user_and_video
     for video_row, progress in page:  # the page already holds the viewer's progress: no second query
