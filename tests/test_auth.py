@@ -131,3 +131,41 @@ async def test_product_fields_hidden_in_fragments_still_need_a_token(client: htt
     query = "{ __typename ...F } fragment F on Query { ... on Query { viewer { id } } }"
     response = await client.post("/graphql", json={"query": query})
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+# (claim, seconds from now, leeway setting, accepted): real tokens, real timestamps, the real clock.
+LEEWAY_CASES = {
+    "expired 2 s ago, no leeway (the default)": ("exp", -2, None, False),
+    "expired 2 s ago, leeway 10": ("exp", -2, 10, True),
+    "expired 15 s ago, leeway 10": ("exp", -15, 10, False),
+    # 5 s, not 2: the token must still be early when it arrives, on a slow machine too.
+    "valid from 5 s from now, no leeway": ("nbf", 5, None, False),
+    "valid from 2 s from now, leeway 10": ("nbf", 2, 10, True),
+    "valid from 15 s from now, leeway 10": ("nbf", 15, 10, False),
+}
+
+
+@pytest.mark.parametrize("case", list(LEEWAY_CASES))
+async def test_the_leeway_on_exp_and_nbf_is_the_configured_one(case: str, db: Database, db_url: str) -> None:
+    claim, seconds, leeway, accepted = LEEWAY_CASES[case]
+    user_id = await create_user(db, "Ada")
+    overrides = {} if leeway is None else {"jwt_leeway_seconds": leeway}
+    async with serve(make_settings(db_url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **overrides)) as client:
+        claims = _claims(user_id, **{claim: _timestamp(timedelta(seconds=seconds))})
+        token = jwt.encode(_jsonable(claims), TEST_JWT_SECRET)
+        response = await client.post(
+            "/graphql", json={"query": "{ viewer { id } }"}, headers={"authorization": f"Bearer {token}"}
+        )
+    body = response.json()
+    if accepted:
+        assert body == {"data": {"viewer": {"id": str(user_id)}}}
+    else:
+        assert error_codes(body) == ["UNAUTHENTICATED"]
+        expected = "The token has expired" if claim == "exp" else "The token is not valid yet"
+        assert body["errors"][0]["message"] == expected
+
+
+@pytest.mark.parametrize("seconds", [-1, 301])
+def test_the_leeway_is_bounded(seconds: int) -> None:
+    with pytest.raises(ValueError, match="jwt_leeway_seconds"):
+        make_settings("sqlite:///x.db", jwt_leeway_seconds=seconds)

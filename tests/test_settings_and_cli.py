@@ -7,13 +7,17 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 
 from tests.conftest import TEST_JWT_SECRET
+from tests.served import served
+from tests.unmigrated import unmigrated_database
 from videoengage.app import create_app
 from videoengage.db.engine import Database
 from videoengage.settings import ConfigurationError, Settings
@@ -109,3 +113,46 @@ async def _row_counts(db: Database) -> dict[str, int]:
             table: (await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
             for table in ("users", "videos", "posts", "conversations", "messages")
         }
+
+
+@pytest.fixture
+def unmigrated_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    with unmigrated_database(db_url, tmp_path) as url:
+        yield url
+
+
+def test_seed_before_migrate_says_so_in_one_line(unmigrated_url: str) -> None:
+    result = run_cli("seed", "--demo", DATABASE_URL=unmigrated_url)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "videoengage: the database is not migrated: run `videoengage migrate`"
+    ]
+
+
+UNREACHABLE = {
+    "closed port": "postgresql://postgres:hunter2@127.0.0.1:1/nothing",
+    "sqlite in a missing directory": "sqlite:////nonexistent-directory/videoengage.db",
+}
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["seed", "--demo"]])
+@pytest.mark.parametrize("database", list(UNREACHABLE))
+def test_a_database_that_cannot_be_reached_is_one_line_and_exit_1(command: list[str], database: str) -> None:
+    result = run_cli(*command, DATABASE_URL=UNREACHABLE[database], JWT_SECRET=TEST_JWT_SECRET)
+    assert result.returncode == 1
+    [line] = [line for line in result.stderr.splitlines() if not line.startswith("INFO ")]
+    assert line.startswith("videoengage: cannot use the database ")
+    assert "hunter2" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_on_an_unmigrated_database_says_so_once_and_serves(unmigrated_url: str) -> None:
+    with served(unmigrated_url) as server:
+        log_at_start = server.log()  # served() waited until /healthz answered
+        ready = httpx.get(f"{server.url}/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["reason"] == "not migrated: run `videoengage migrate`"
+    [line] = [line for line in log_at_start.splitlines() if "migrate" in line]
+    assert "the database is not migrated: run `videoengage migrate`" in line
+    assert "Traceback" not in log_at_start

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -17,17 +14,15 @@ from starlette.routing import Route
 from videoengage.db.engine import Database, create_engine
 from videoengage.graphql_endpoint import GraphQLEndpoint
 from videoengage.http_limits import RequestLimits
+from videoengage.readiness import Readiness
 from videoengage.settings import Settings
-
-logger = logging.getLogger(__name__)
-
-READINESS_TIMEOUT_SECONDS = 2.0
 
 
 def create_app(settings: Settings) -> Starlette:
     """Build the app; the engine is created at startup and disposed at shutdown."""
     settings.check()
     graphql = GraphQLEndpoint(settings)
+    readiness = Readiness()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -43,20 +38,14 @@ def create_app(settings: Settings) -> Starlette:
 
     async def readyz(request: Request) -> Response:
         database: Database = request.app.state.db
-        try:
-            async with (
-                asyncio.timeout(READINESS_TIMEOUT_SECONDS),
-                database.engine.connect() as conn,
-            ):
-                await conn.execute(text("SELECT 1"))
-        except Exception as error:
-            logger.warning("readiness check failed: %s", type(error).__name__)
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+        if (problem := await readiness.problem(database.engine)) is not None:
+            return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the endpoint, which answers the others with a JSON GraphQL 405.
+            Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

@@ -15,7 +15,6 @@ from videoengage.errors import Unauthenticated
 from videoengage.settings import Settings
 
 DEFAULT_TOKEN_TTL_SECONDS = 3600
-_LEEWAY_SECONDS = 10
 
 
 def issue_token(settings: Settings, user_id: int, ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS) -> str:
@@ -60,7 +59,7 @@ def verify_token(settings: Settings, token: str) -> VerifiedToken:
             algorithms=[settings.jwt_algorithm],
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
-            leeway=_LEEWAY_SECONDS,
+            leeway=settings.jwt_leeway_seconds,
             options={
                 "require": ["exp", "sub"],
                 "verify_aud": settings.jwt_audience is not None,

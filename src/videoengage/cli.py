@@ -8,7 +8,15 @@ import json
 import logging
 import sys
 
+from sqlalchemy.exc import DBAPIError
+
 from videoengage.settings import ConfigurationError, Settings
+
+logger = logging.getLogger("videoengage.cli")
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be reached or is not migrated; the message is one line for the operator."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,13 +24,52 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    settings = Settings()
     try:
-        settings = Settings()
         result: int = args.run(settings, args)
     except ConfigurationError as error:
         print(f"videoengage: {error}", file=sys.stderr)
         return 2
+    except DatabaseNotReady as error:
+        print(f"videoengage: {error}", file=sys.stderr)
+        return 1
+    except (DBAPIError, OSError) as error:
+        print(f"videoengage: {_unreachable(settings, error)}", file=sys.stderr)
+        return 1
     return result
+
+
+def _unreachable(settings: Settings, error: BaseException) -> str:
+    """One line naming the database (without its password) and the driver's first words about it."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"cannot use the database {url}: {reason}"
+
+
+def _check_database(settings: Settings) -> None:
+    """Raise ``DatabaseNotReady`` unless the database answers and is at the head migration."""
+    from videoengage.db.engine import create_engine, worker_threads_joined
+    from videoengage.db.migrate import NOT_MIGRATED, is_migrated
+
+    async def migrated() -> bool:
+        engine = create_engine(settings)
+        try:
+            async with worker_threads_joined():
+                return await is_migrated(engine)
+        finally:
+            await engine.dispose()
+
+    # Alembic announces its context at INFO; here nothing is migrated, so that would only be noise.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    try:
+        at_head = asyncio.run(migrated())
+    except (DBAPIError, OSError) as error:
+        raise DatabaseNotReady(_unreachable(settings, error)) from None
+    if not at_head:
+        raise DatabaseNotReady(f"the database is {NOT_MIGRATED}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +104,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     settings.signing_secret()  # fail here, in one line, rather than in every worker
+    try:
+        _check_database(settings)
+    except DatabaseNotReady as problem:
+        # Serve all the same: the database may come up (or be migrated) later; /readyz says 503 until then.
+        logger.warning("%s; serving anyway, /readyz answers 503 until this is fixed", problem)
     uvicorn.run(
         "videoengage.app:create_app_from_env",
         factory=True,
@@ -81,6 +133,8 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     from videoengage.db.engine import Database, create_engine
     from videoengage.demo import seed_demo
+
+    _check_database(settings)
 
     async def run() -> object:
         db = Database(create_engine(settings))

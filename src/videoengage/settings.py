@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # Clock-skew allowance on `exp` and `nbf`; opt-in, as in Hasura's allowed_skew.
+    jwt_leeway_seconds: float = Field(default=0.0, ge=0, le=300)
     # Production: no introspection, no "Did you mean" suggestions, no GraphiQL.
     production: bool = False
     graphiql: bool | None = None  # default: on unless production

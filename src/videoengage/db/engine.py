@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -105,6 +106,25 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("sqlite_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@asynccontextmanager
+async def worker_threads_joined(within_seconds: float = 2.0) -> AsyncIterator[None]:
+    """Wait, at the end of the block, for the threads started inside it (bounded).
+
+    aiosqlite runs each connection in a thread; one that failed to open reports to the event loop
+    a moment after the caller has the error. A command that then closes its loop (``asyncio.run``)
+    would print that thread's traceback: waiting here keeps a failure to one line.
+    """
+    before = set(threading.enumerate())
+    try:
+        yield
+    finally:
+        deadline = time.monotonic() + within_seconds
+        while time.monotonic() < deadline and any(
+            thread.is_alive() for thread in set(threading.enumerate()) - before
+        ):
+            await asyncio.sleep(0.01)
 
 
 class Database:

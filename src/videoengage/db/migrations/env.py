@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from videoengage.db.engine import worker_threads_joined
 from videoengage.db.models import Base
 from videoengage.settings import Settings
 
@@ -33,7 +34,7 @@ def _run(connection: Connection) -> None:
 async def _run_async() -> None:
     engine = create_async_engine(_database_url())
     try:
-        async with engine.connect() as connection:
+        async with worker_threads_joined(), engine.connect() as connection:
             await connection.run_sync(_run)
             await connection.commit()
     finally:
