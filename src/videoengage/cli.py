@@ -58,7 +58,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     settings.signing_secret()  # fail here, in one line, rather than in every worker
-    _raise_open_files_limit()
+    raise_open_files_limit()
     uvicorn.run(
         "videoengage.app:create_app_from_env",
         factory=True,
@@ -77,7 +77,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _raise_open_files_limit() -> None:
+def raise_open_files_limit() -> None:
     """Let the server use every file descriptor it may (soft limit up to the hard one), as Go does.
 
     Each connection, idle or not, holds a descriptor; a default soft limit of 1,024 would let a
