@@ -7,6 +7,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videoengage.task_deadlines import TaskDeadlines
+
 RETRY = {"retry-after": "1"}
 
 
@@ -34,26 +36,29 @@ class RequestLimits:
         self.max_concurrent_requests = max_concurrent_requests
         self.max_receiving_requests = max_receiving_requests
         self.body_timeout_seconds = body_timeout_seconds
-        self.receiving = 0
+        self.receiving = TaskDeadlines(body_timeout_seconds)
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.receiving >= self.max_receiving_requests:
+        if len(self.receiving) >= self.max_receiving_requests:
             await _refuse(send, 503, "Too many requests are still sending their body; retry shortly", RETRY)
             return
-        self.receiving += 1
+        task = asyncio.current_task()
+        assert task is not None  # an ASGI app always runs in a task
+        self.receiving.start(task)
         try:
-            async with asyncio.timeout(self.body_timeout_seconds):
-                body = await self._read_body(scope, receive)
-        except TimeoutError:
+            body = await self._read_body(scope, receive)
+        except asyncio.CancelledError:
+            if not self.receiving.expired(task):
+                raise
             seconds = f"{self.body_timeout_seconds:g}"
             await _refuse(send, 408, f"The request body did not arrive within {seconds} s")
             return
         finally:
-            self.receiving -= 1
+            self.receiving.stop(task)
         if body is None:
             await _refuse(send, 413, f"The request body is over {self.max_body_bytes} bytes")
             return
