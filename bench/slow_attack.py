@@ -4,8 +4,8 @@ Slow-body connections send their headers with ``Content-Length: 100000`` and the
 idle ones connect and send nothing. Each is held open until the server ends it and is then opened
 again, so the attack keeps its size for the whole hold. Normal clients send a ``{ viewer { id } }``
 and a ``saveVideoProgress`` in turn, each on a new connection, on a fixed schedule (a stall shows
-as latency, not as fewer requests). Shared by ``tests/test_slow_clients.py`` and
-``python -m bench.slow_clients``.
+as latency, not as fewer requests), from a thread and event loop of their own. Shared by
+``tests/test_slow_clients.py`` and ``python -m bench.slow_clients``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import statistics
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -124,15 +125,11 @@ async def run_attack(attack: Attack, graphql_url: str, headers: dict[str, str], 
                 return  # turned away at once: no reopening in a tight loop
 
     async def normal() -> None:
-        limits = httpx.Limits(max_keepalive_connections=0)  # a new connection for every request
-        async with httpx.AsyncClient(limits=limits, timeout=NORMAL_TIMEOUT_SECONDS) as http:
-            requests = []
-            number = 0
-            while (due := start + number / attack.normal_per_second) < end:
-                await asyncio.sleep(max(0.0, due - loop.time()))
-                requests.append(asyncio.create_task(_normal(http, graphql_url, headers, video_id, number)))
-                number += 1
-            outcome.normal.extend(await asyncio.gather(*requests))
+        # in a thread of its own, so the attackers' event loop does not delay the normal clients
+        stream = _normal_stream(
+            attack, graphql_url, headers, video_id, time.monotonic() + start - loop.time()
+        )
+        outcome.normal.extend(await asyncio.to_thread(asyncio.run, stream))
 
     async with asyncio.TaskGroup() as group:
         group.create_task(normal())
@@ -175,6 +172,21 @@ async def _read_until_closed(reader: asyncio.StreamReader) -> bytes:
     return bytes(received)
 
 
+async def _normal_stream(
+    attack: Attack, graphql_url: str, headers: dict[str, str], video_id: int, start: float
+) -> list[Normal]:
+    """Normal requests on a fixed schedule from ``start`` (``time.monotonic()``) for the hold."""
+    limits = httpx.Limits(max_keepalive_connections=0)  # a new connection for every request
+    async with httpx.AsyncClient(limits=limits, timeout=NORMAL_TIMEOUT_SECONDS) as http:
+        requests = []
+        number = 0
+        while (due := start + number / attack.normal_per_second) < start + attack.hold_seconds:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            requests.append(asyncio.create_task(_normal(http, graphql_url, headers, video_id, number)))
+            number += 1
+        return list(await asyncio.gather(*requests))
+
+
 async def _normal(
     http: httpx.AsyncClient, graphql_url: str, headers: dict[str, str], video_id: int, number: int
 ) -> Normal:
@@ -184,13 +196,12 @@ async def _normal(
     else:
         reading = {"videoId": str(video_id), "watchedSeconds": number, "lastPosition": number}
         payload = {"query": SAVE, "variables": {"input": {**reading, "durationSeconds": 3_600}}}
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    started = time.monotonic()
     try:
         response = await http.post(graphql_url, json=payload, headers=headers)
     except httpx.HTTPError as error:
-        return Normal(kind, type(error).__name__, loop.time() - started)
-    seconds = loop.time() - started
+        return Normal(kind, type(error).__name__, time.monotonic() - started)
+    seconds = time.monotonic() - started
     try:
         body = response.json()
     except ValueError:
