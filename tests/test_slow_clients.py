@@ -170,6 +170,31 @@ async def test_a_request_head_that_does_not_arrive_in_time_ends_the_connection(d
         assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
 
 
+async def test_a_request_head_over_64_kib_gets_431_and_the_connection_is_closed(
+    db_url: str, viewer: Viewer
+) -> None:
+    with served(db_url) as server:
+        reader, writer = await asyncio.open_connection(*_address(server))
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: testserver\r\n")
+        for _ in range(20):  # 100 KiB of headers, in parts
+            writer.write(b"X-Padding: " + b"a" * 5_000 + b"\r\n")
+        status, body, head = _status_and_body(await _until_closed(reader))
+        writer.close()
+        assert status == 431
+        assert body == {"errors": [{"message": "The request line and headers are over 65536 bytes"}]}
+        assert b"connection: close" in head
+        # a head just under the cap, and a large body after a small head, are served
+        reader, writer = await asyncio.open_connection(*_address(server))
+        padding = b"X-Padding: " + b"a" * 60_000 + b"\r\n"
+        writer.write(_closing_head(viewer.token, len(VIEWER)).replace(b"Host:", padding + b"Host:") + VIEWER)
+        status, body, _ = _status_and_body(await _until_closed(reader))
+        writer.close()
+        assert (status, body) == (200, viewer.answer)
+        query = {"query": "{ viewer { id } }" + " " * 200_000}
+        response = httpx.post(server.graphql_url, json=query, headers=viewer.headers, timeout=10)
+        assert (response.status_code, response.json()) == (200, viewer.answer)
+
+
 @pytest.mark.postgres_only
 async def test_slow_and_idle_connections_held_for_30_s_lock_no_one_out(db: Database, db_url: str) -> None:
     """Issue #10's contract: 1,000 slow bodies and 1,000 idle connections held for 30 s at the

@@ -6,17 +6,24 @@ time, holds a socket and a file descriptor for as long as it likes. This protoco
 connection whose request line and headers have not fully arrived within
 ``REQUEST_HEADER_TIMEOUT_SECONDS`` of it opening or of the previous response, as Node's
 ``headersTimeout`` and nginx's ``client_header_timeout`` do. The body has its own deadline, in
-``RequestLimits``. ``videoengage serve`` names this class as uvicorn's ``http`` protocol.
+``RequestLimits``. Nor does uvicorn bound the head's size (20 MB of headers are taken in and kept
+until they end): a head over ``MAX_HEAD_BYTES`` gets HTTP 431 and the connection is closed.
+``videoengage serve`` names this class as uvicorn's ``http`` protocol.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from videoengage.settings import Settings
+
+# Node's default is 16 KiB and Go's 1 MiB; our clients send a bearer token and a few headers.
+MAX_HEAD_BYTES = 65_536
+LINGER_SECONDS = 2.0
 
 
 @functools.cache
@@ -28,7 +35,29 @@ def _head_timeout_seconds() -> float:
 class HeadTimeoutProtocol(HttpToolsProtocol):
     """Closes the connection when a request head is still incomplete at its deadline."""
 
-    head_timer: asyncio.TimerHandle | None = None
+    head_timer: asyncio.TimerHandle | None = None  # set while a request head is due
+    head_bytes = 0  # received of the head that is due
+    refused = False  # answered 431: what the client still sends is read and dropped
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
+        head_due = self.head_timer is not None
+        super().data_received(data)
+        if head_due and self.head_timer is not None:  # all of this chunk belongs to the head
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+                self._refuse_head()
+
+    def _refuse_head(self) -> None:
+        """Answer 431 and end the connection, reading on for a moment (a lingering close, as nginx
+        does): closing with unread data would reset the connection, and the client could lose the
+        answer before reading it."""
+        self._cancel_head_timer()
+        self.refused = True
+        self.transport.write(HEAD_TOO_LARGE)
+        self.transport.write_eof()
+        self.head_timer = self.loop.call_later(LINGER_SECONDS, self._head_timed_out)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -50,6 +79,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
+        self.head_bytes = 0
         self.head_timer = self.loop.call_later(_head_timeout_seconds(), self._head_timed_out)
 
     def _cancel_head_timer(self) -> None:
@@ -61,3 +91,17 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         self.head_timer = None
         if not self.transport.is_closing():
             self.transport.close()
+
+
+def _refusal(status: str, message: str) -> bytes:
+    body = json.dumps({"errors": [{"message": message}]}).encode()
+    head = (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+HEAD_TOO_LARGE = _refusal(
+    "431 Request Header Fields Too Large", f"The request line and headers are over {MAX_HEAD_BYTES} bytes"
+)
