@@ -33,7 +33,7 @@ def _head_timeout_seconds() -> float:
 
 
 class HeadTimeoutProtocol(HttpToolsProtocol):
-    """Closes the connection when a request head is still incomplete at its deadline."""
+    """Ends a connection whose request head is incomplete at its deadline, or over MAX_HEAD_BYTES (431)."""
 
     head_timer: asyncio.TimerHandle | None = None  # set while a request head is due
     head_bytes = 0  # received of the head that is due
