@@ -55,6 +55,8 @@ def create_app(settings: Settings) -> Starlette:
                 RequestLimits,
                 max_body_bytes=settings.max_body_bytes,
                 max_concurrent_requests=settings.max_concurrent_requests,
+                max_receiving_requests=settings.max_receiving_requests,
+                body_timeout_seconds=settings.request_body_timeout_seconds,
             )
         ],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -109,6 +110,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     except DatabaseNotReady as problem:
         # Serve all the same: the database may come up (or be migrated) later; /readyz says 503 until then.
         logger.warning("%s; serving anyway, /readyz answers 503 until this is fixed", problem)
+    raise_open_files_limit()
     uvicorn.run(
         "videoengage.app:create_app_from_env",
         factory=True,
@@ -116,11 +118,29 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         loop="uvloop",
-        http="httptools",
+        # httptools, with a deadline for each request head (uvicorn has none before a first request)
+        http="videoengage.http_protocol:HeadTimeoutProtocol",
+        # Left at uvicorn's defaults, on purpose: backlog 2048 (bursts of new connections queue
+        # rather than fail) and no limit_concurrency (it counts idle connections too, so they would
+        # turn normal requests away; RequestLimits caps what costs work instead).
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
     return 0
+
+
+def raise_open_files_limit() -> None:
+    """Let the server use every file descriptor it may (soft limit up to the hard one), as Go does.
+
+    Each connection, idle or not, holds a descriptor; a default soft limit of 1,024 would let a
+    thousand idle sockets stop the server from accepting anyone else. The workers inherit it.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:  # an unlimited hard limit is refused, and the soft one stays
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:

@@ -1,38 +1,72 @@
-"""ASGI middleware that refuses oversized bodies (413) and overload (503) before any parsing."""
+"""ASGI middleware that refuses oversized (413), slow (408) and excess (503) requests before any parsing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videoengage.task_deadlines import TaskDeadlines
+
+RETRY = {"retry-after": "1"}
+
 
 class RequestLimits:
-    """Caps the request body and the number of requests in flight in this worker.
+    """Caps the request body, the time it may take to arrive, and the requests in this worker.
 
     The body is read (up to the cap) before the app sees it, so a GraphQL document is never parsed
-    from a body over the limit; overload answers at once instead of queueing without bound.
+    from a body over the limit. A request counts as *receiving* until its body has arrived, and only
+    then as *in flight*: clients that trickle a body in cannot take the places of requests that are
+    ready to run, and one that has not finished within the body timeout is refused with 408. Either
+    cap answers 503 at once instead of queueing without bound.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_concurrent_requests: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_concurrent_requests: int,
+        max_receiving_requests: int,
+        body_timeout_seconds: float,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_concurrent_requests = max_concurrent_requests
+        self.max_receiving_requests = max_receiving_requests
+        self.body_timeout_seconds = body_timeout_seconds
+        self.receiving = TaskDeadlines(body_timeout_seconds)
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if len(self.receiving) >= self.max_receiving_requests:
+            await _refuse(send, 503, "Too many requests are still sending their body; retry shortly", RETRY)
+            return
+        task = asyncio.current_task()
+        assert task is not None  # an ASGI app always runs in a task
+        self.receiving.start(task)
+        try:
+            body = await self._read_body(scope, receive)
+        except asyncio.CancelledError:
+            if not self.receiving.expired(task):
+                raise
+            seconds = f"{self.body_timeout_seconds:g}"
+            await _refuse(send, 408, f"The request body did not arrive within {seconds} s")
+            return
+        finally:
+            self.receiving.stop(task)
+        if body is None:
+            await _refuse(send, 413, f"The request body is over {self.max_body_bytes} bytes")
+            return
         if self.in_flight >= self.max_concurrent_requests:
-            await _refuse(send, 503, "The server is overloaded; retry shortly", {"retry-after": "1"})
+            await _refuse(send, 503, "The server is overloaded; retry shortly", RETRY)
             return
         self.in_flight += 1
         try:
-            body = await self._read_body(scope, receive)
-            if body is None:
-                await _refuse(send, 413, f"The request body is over {self.max_body_bytes} bytes")
-                return
             await self.app(scope, _replay(body, receive), send)
         finally:
             self.in_flight -= 1

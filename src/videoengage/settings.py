@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=20, ge=0, le=1_000)
     max_tokens: int = Field(default=2_000, ge=100, le=100_000)
     max_concurrent_requests: int = Field(default=200, ge=1)
+    # Slow clients: a request head (line and headers) or body that has not fully arrived in time is
+    # refused, so a trickle cannot hold a connection. Requests still receiving their body have a cap
+    # of their own, apart from the in-flight cap. 2,000 lets one worker hold the 1,000 slow bodies of
+    # issue #10's contract and still take every normal request beside them; each costs a task and
+    # what it has sent so far (at most MAX_BODY_BYTES), for at most REQUEST_BODY_TIMEOUT_SECONDS.
+    request_header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    request_body_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    max_receiving_requests: int = Field(default=2_000, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=600)
 
     @field_validator("database_url")
