@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import statistics
 import time
 from collections import Counter
@@ -158,7 +159,12 @@ async def _answer_while_trickling(
     if not response.startswith(b"HTTP/1.1 "):
         return "closed without an answer"
     status = response.split(b" ", 2)[1].decode()
-    if b'{"errors": [{"message": ' not in response:
+    _head, _, body = response.partition(b"\r\n\r\n")
+    try:
+        errors = json.loads(body).get("errors")
+    except (ValueError, AttributeError):
+        errors = None
+    if not errors:
         return f"{status} without a GraphQL error"
     return status
 

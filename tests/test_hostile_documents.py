@@ -90,6 +90,7 @@ async def test_a_body_over_the_limit_is_413_before_parsing(db_url: str) -> None:
         big = json.dumps({"query": "{ __typename }", "variables": {"x": "a" * 4_000}})
         response = await client.post("/graphql", content=big, headers={"content-type": "application/json"})
         assert response.status_code == 413
+        assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
         async def chunks() -> AsyncIterator[bytes]:  # no content-length: counted as it streams
             for _ in range(10):

@@ -83,6 +83,7 @@ async def test_overload_answers_503_at_once_instead_of_queueing(db: Database, db
         assert time.monotonic() - started < 1
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "1"
+        assert refused.json()["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
         await users_lock.rollback()
         assert [(await task).status_code for task in held] == [200, 200]
         # and with the load gone, requests are served again

@@ -103,7 +103,7 @@ async def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_i
         status, body, head = _status_and_body(await _until_closed(reader))
         writer.close()
         assert status == 408
-        assert body == {"errors": [{"message": "The request body did not arrive within 1 s"}]}
+        assert body == _refusal("The request body did not arrive within 1 s", "BAD_USER_INPUT")
         assert b"connection: close" in head
         # a body that arrives in parts, within the time, is served
         reader, writer = await asyncio.open_connection(*_address(server))
@@ -135,9 +135,9 @@ async def test_requests_receiving_their_body_have_a_cap_of_their_own(db_url: str
             refused = httpx.post(server.graphql_url, content=VIEWER, headers=viewer.headers, timeout=10)
             assert refused.status_code == 503
             assert refused.headers["retry-after"] == "1"
-            assert refused.json() == {
-                "errors": [{"message": "Too many requests are still sending their body; retry shortly"}]
-            }
+            assert refused.json() == _refusal(
+                "Too many requests are still sending their body; retry shortly", "INTERNAL_SERVER_ERROR"
+            )
             assert [_status_and_body(await slow.finish())[0] for slow in (first, second)] == [200, 200]
         # with the slow ones done, requests are received again
         served_again = httpx.post(server.graphql_url, content=VIEWER, headers=viewer.headers, timeout=10)
@@ -181,7 +181,7 @@ async def test_a_request_head_over_64_kib_gets_431_and_the_connection_is_closed(
         status, body, head = _status_and_body(await _until_closed(reader))
         writer.close()
         assert status == 431
-        assert body == {"errors": [{"message": "The request line and headers are over 65536 bytes"}]}
+        assert body == _refusal("The request line and headers are over 65536 bytes", "BAD_USER_INPUT")
         assert b"connection: close" in head
         # a head just under the cap, and a large body after a small head, are served
         reader, writer = await asyncio.open_connection(*_address(server))
@@ -220,3 +220,8 @@ async def test_slow_and_idle_connections_held_for_30_s_lock_no_one_out(db: Datab
         assert min(outcome.idle_seconds) >= 10
         assert httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
         assert "Traceback" not in server.log()
+
+
+def _refusal(message: str, code: str) -> dict[str, object]:
+    """The body of a request refused before any GraphQL ran."""
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}

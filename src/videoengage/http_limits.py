@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videoengage.http_request import error_body
 from videoengage.task_deadlines import TaskDeadlines
 
 RETRY = {"retry-after": "1"}
@@ -105,7 +105,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _refuse(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-    body = json.dumps({"errors": [{"message": message}]}).encode()
+    body = error_body(status, message)
     raw_headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from videoengage.http_request import error_body
 from videoengage.settings import Settings
 
 # Node's default is 16 KiB and Go's 1 MiB; our clients send a bearer token and a few headers.
@@ -93,15 +93,15 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def _refusal(status: str, message: str) -> bytes:
-    body = json.dumps({"errors": [{"message": message}]}).encode()
+def _refusal(status: int, reason: str, message: str) -> bytes:
+    body = error_body(status, message)
     head = (
-        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
     )
     return head.encode() + body
 
 
 HEAD_TOO_LARGE = _refusal(
-    "431 Request Header Fields Too Large", f"The request line and headers are over {MAX_HEAD_BYTES} bytes"
+    431, "Request Header Fields Too Large", f"The request line and headers are over {MAX_HEAD_BYTES} bytes"
 )

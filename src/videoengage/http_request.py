@@ -112,16 +112,20 @@ def refusal(error: HTTPException) -> RequestRefused:
     return RequestRefused(error.status_code, error.reason)
 
 
+def error_body(status_code: int, message: str) -> bytes:
+    """A GraphQL error response for a request refused before any GraphQL ran, coded by its status:
+    the client's request (4xx) or the server's state (5xx, to retry)."""
+    code = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND}.get(
+        status_code, ErrorCode.BAD_USER_INPUT if status_code < 500 else ErrorCode.INTERNAL_SERVER_ERROR
+    )
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]})
+
+
 def refusal_response(refused: RequestRefused, accept: str) -> Response:
     """The refusal as a GraphQL response body, in the media type the client asked for."""
-    code = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND}.get(
-        refused.status_code,
-        ErrorCode.BAD_USER_INPUT if refused.status_code < 500 else ErrorCode.INTERNAL_SERVER_ERROR,
-    )
-    body = {"errors": [{"message": refused.reason, "extensions": {"code": code.value}}]}
     media_type = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
     return Response(
-        orjson.dumps(body),
+        error_body(refused.status_code, refused.reason),
         status_code=refused.status_code,
         headers=refused.headers,
         media_type=f"{media_type}; charset=utf-8",
