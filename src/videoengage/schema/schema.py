@@ -20,8 +20,9 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from videoengage.schema.introspection_limit import IntrospectionListDepth
+from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
+from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, OperationLimiter
 from videoengage.schema.query import Query
 from videoengage.schema.viewer_required import RequireViewer
 from videoengage.settings import Settings
@@ -47,6 +48,7 @@ def build_schema(settings: Settings) -> VideoengageSchema:
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
         IntrospectionListDepth,
+        introspection_depth_rule(settings.max_query_depth),
     ]
     # Factories, not instances: Strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -54,6 +56,13 @@ def build_schema(settings: Settings) -> VideoengageSchema:
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        # Counted on every request, cached document or not, before validation can cost anything.
+        partial(
+            OperationLimiter,
+            settings.max_fields,
+            settings.max_root_fields,
+            None if settings.production else INTROSPECTION_FIELDS,
+        ),
         partial(AddValidationRules, rules),
         RequireViewer,
     ]
