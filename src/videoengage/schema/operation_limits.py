@@ -26,6 +26,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.extensions import SchemaExtension
 
 from videoengage.errors import BadUserInput
@@ -33,7 +34,17 @@ from videoengage.errors import BadUserInput
 # The standard introspection query (graphql-core's ``get_introspection_query`` with every option,
 # GraphiQL's) selects 220 to 230 fields with its fragments expanded, most of them ``ofType`` chains.
 INTROSPECTION_FIELDS = 400
-_INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+# graphql-core meters the pairs of fields the overlap rule compares and aborts validation past its
+# budget ("Validation aborted.", BAD_USER_INPUT); its default, 500,000, is seconds of CPU here. Within
+# the field limits, 10,000 (about 20 ms here) is more than any real operation spends: the standard
+# introspection query and the messages page with every card spend none.
+FIELD_COMPARISON_BUDGET = 10_000
+
+
+def bound_field_comparisons() -> None:
+    """Lower graphql-core's comparison budget, read each time validation starts, for this process."""
+    overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = FIELD_COMPARISON_BUDGET
 
 
 class _OverLimit(Exception):
@@ -83,7 +94,7 @@ class _FieldCounter:
         product = introspection = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                enters = self._separate_introspection and selection.name.value in _INTROSPECTION_ROOTS
+                enters = self._separate_introspection and selection.name.value in INTROSPECTION_ROOTS
                 field_inside = inside or enters
                 if field_inside:
                     introspection += 1
@@ -148,6 +159,22 @@ class _RootFieldCounter:
         return self._counted[name]
 
 
+def fields_message(max_fields: int) -> str:
+    return f"The document selects more than {max_fields} fields; the limit is {max_fields} (MAX_FIELDS)"
+
+
+def introspection_message(introspection_fields: int) -> str:
+    return f"The introspection selects more than {introspection_fields} fields, its limit"
+
+
+def root_fields_message(operation: str | None, root_fields: int | None, max_root_fields: int) -> str:
+    name = f" '{operation}'" if operation else ""
+    count = f"more than {max_root_fields}" if root_fields is None else str(root_fields)
+    return (
+        f"The operation{name} selects {count} root fields; the limit is {max_root_fields} (MAX_ROOT_FIELDS)"
+    )
+
+
 def operation_limit_problem(
     document: DocumentNode, max_fields: int, max_root_fields: int, introspection_fields: int | None
 ) -> str | None:
@@ -169,20 +196,19 @@ def operation_limit_problem(
         for name in fragments.keys() - counter.reached:  # validation checks unused fragments too
             counter.add(fragments[name])
     except _OverLimit as over:
-        if over.introspection:
-            return f"The introspection selects more than {introspection_fields} fields, its limit"
-        subject = "The operation selects" if len(operations) <= 1 else "The document's operations select"
-        return f"{subject} more than {max_fields} fields; the limit is {max_fields} (MAX_FIELDS)"
+        return (
+            introspection_message(introspection_fields or 0)
+            if over.introspection
+            else fields_message(max_fields)
+        )
     except _Cycle as cycle:
         return f"Cannot spread fragment '{cycle.fragment}' within itself."
     root_counter = _RootFieldCounter(fragments)
     for operation in operations:
         root_fields = root_counter.count(operation.selection_set)
         if root_fields > max_root_fields:
-            name = f" '{operation.name.value}'" if operation.name else ""
-            return (
-                f"The operation{name} selects {root_fields} root fields; "
-                f"the limit is {max_root_fields} (MAX_ROOT_FIELDS)"
+            return root_fields_message(
+                operation.name.value if operation.name else None, root_fields, max_root_fields
             )
     return None
 

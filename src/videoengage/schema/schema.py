@@ -12,7 +12,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
@@ -20,10 +19,16 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from videoengage.schema.counting_parser import CountingParserCache
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
-from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, OperationLimiter
+from videoengage.schema.operation_limits import (
+    INTROSPECTION_FIELDS,
+    OperationLimiter,
+    bound_field_comparisons,
+)
 from videoengage.schema.query import Query
+from videoengage.schema.token_count import TokenPrecount
 from videoengage.schema.viewer_required import RequireViewer
 from videoengage.settings import Settings
 
@@ -42,6 +47,7 @@ DOCUMENT_CACHE_SIZE = 256
 
 def build_schema(settings: Settings) -> VideoengageSchema:
     """The schema with this deployment's limits; every operation is checked by each of them."""
+    bound_field_comparisons()
     # The limiters make a new rule class each time they are built; built once here, the rules are
     # the same objects on every request, so the validation cache (keyed by them) can hit.
     rules = [
@@ -50,19 +56,22 @@ def build_schema(settings: Settings) -> VideoengageSchema:
         IntrospectionListDepth,
         introspection_depth_rule(settings.max_query_depth),
     ]
+    field_limits = (
+        settings.max_fields,
+        settings.max_root_fields,
+        None if settings.production else INTROSPECTION_FIELDS,
+    )
     # Factories, not instances: Strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
-        # Clients send the same few documents again and again: parse and validate each once.
-        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        # A token flood is refused before the parser builds anything (the parser enforces it too).
+        partial(TokenPrecount, settings.max_tokens),
+        # Clients send the same few documents again and again: parse and validate each once. The
+        # parser stops at the first field over the limits; the exact count follows, on every
+        # request, cached document or not, before validation can cost anything.
+        partial(CountingParserCache, settings.max_tokens, *field_limits),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        # Counted on every request, cached document or not, before validation can cost anything.
-        partial(
-            OperationLimiter,
-            settings.max_fields,
-            settings.max_root_fields,
-            None if settings.production else INTROSPECTION_FIELDS,
-        ),
+        partial(OperationLimiter, *field_limits),
         partial(AddValidationRules, rules),
         RequireViewer,
     ]
