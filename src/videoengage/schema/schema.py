@@ -12,6 +12,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
@@ -19,7 +20,6 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from videoengage.schema.counting_parser import CountingParserCache
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import (
@@ -63,14 +63,15 @@ def build_schema(settings: Settings) -> VideoengageSchema:
     )
     # Factories, not instances: Strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
-        # A token flood is refused before the parser builds anything (the parser enforces it too).
-        partial(TokenPrecount, settings.max_tokens),
-        # Clients send the same few documents again and again: parse and validate each once. The
-        # parser stops at the first field over the limits; the exact count follows, on every
-        # request, cached document or not, before validation can cost anything.
-        partial(CountingParserCache, settings.max_tokens, *field_limits),
+        # Token floods and documents whose text holds too many fields are refused before the
+        # parser builds anything; the parser enforces the token limit too.
+        partial(TokenPrecount, settings.max_tokens, *field_limits),
+        # Clients send the same few documents again and again: parse and validate each once.
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        # The exact count, fragments expanded: on every request, cached document or not, before
+        # validation can cost anything.
         partial(OperationLimiter, *field_limits),
         partial(AddValidationRules, rules),
         RequireViewer,
