@@ -42,6 +42,12 @@ def _fragment_bomb(_rng: random.Random, over: bool) -> str:
     return f"{{ viewer {{ ...F0 }} }} {chain} fragment F{levels} on User {{ id }}"
 
 
+def _padded_bomb(rng: random.Random, over: bool) -> str:
+    """A fragment bomb after 1,200 tokens of variables: refused before the parser reads them."""
+    variables = " ".join(f"$v{n}: Int" for n in range(300))
+    return _fragment_bomb(rng, over).replace("{ viewer", f"query Padded({variables}) {{ viewer", 1)
+
+
 def _siblings(rng: random.Random, over: bool) -> str:
     leaves = " ".join(rng.choice(MESSAGE_LEAVES) for _ in range(197 if over else 196))
     return f"{{ {PAGE} {{ edges {{ node {{ {leaves} }} }} }} }}"
@@ -83,6 +89,7 @@ SHAPES: dict[str, Shape] = {
         f"{{ viewer {{ {_repeat('...F', 200 if over else 199)} }} }} fragment F on User {{ id }}"
     ),
     "fragment bomb": _fragment_bomb,
+    "padded fragment bomb": _padded_bomb,
     "aliases": _aliases,
     "nested depth": lambda _r, over: (
         "{ viewer { " + "x { " * (10 if over else 9) + "id" + " }" * (12 if over else 11)
@@ -102,14 +109,14 @@ SHAPES: dict[str, Shape] = {
 
 
 def with_noise(rng: random.Random, document: str) -> str:
-    """The same document with random comments and line breaks: a new text for every cache."""
-    words = document.split(" ")
+    """The same document after a random comment, with random white space: new to every cache.
+
+    One comment only: graphql-core counts comments as tokens, and the edges are counted in tokens.
+    """
     noisy = [f"# {rng.getrandbits(64):016x}\n"]
-    for word in words:
+    for word in document.split(" "):
         noisy.append(word)
-        noisy.append(
-            f"\n# {rng.getrandbits(32):08x}\n" if rng.random() < 0.1 else rng.choice([" ", "  ", "\n"])
-        )
+        noisy.append(rng.choice([" ", "  ", "\n", " , "]))
     return "".join(noisy)
 
 
