@@ -231,8 +231,18 @@ class OperationLimiter(SchemaExtension):
         document = self.execution_context.graphql_document
         if document is None:
             return
-        problem = operation_limit_problem(
-            document, self.max_fields, self.max_root_fields, self.introspection_fields
-        )
+        limits = (self.max_fields, self.max_root_fields, self.introspection_fields)
+        if _admitted.get(id(document)) == (document, limits):
+            return  # the parse cache's document, counted before
+        problem = operation_limit_problem(document, *limits)
         if problem is not None:
             raise GraphQLError(problem, original_error=BadUserInput(problem))
+        if len(_admitted) >= _ADMITTED_SIZE:
+            del _admitted[next(iter(_admitted))]  # the oldest
+        _admitted[id(document)] = (document, limits)
+
+
+# Documents found within the limits, by identity: the parse cache hands out the same object for
+# the same text. Holding the document keeps its id from being reused while it is here.
+_ADMITTED_SIZE = 256
+_admitted: dict[int, tuple[DocumentNode, tuple[int, int, int | None]]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from graphql import GraphQLError
@@ -63,10 +64,15 @@ class _Definition:
     root_spreads: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=256)
 def scan(
     text: str, max_tokens: int, max_fields: int, max_root_fields: int, introspection_fields: int | None
 ) -> None:
-    """Raise the refusal if ``text`` is over the token limit or selects more fields than admitted."""
+    """Raise the refusal if ``text`` is over the token limit or selects more fields than admitted.
+
+    A text that passed is remembered (clients send the same few again and again); a refusal is
+    not, and costs its pass each time.
+    """
     tokens = [match.group() for match in islice(_TOKEN.finditer(text), max_tokens + 1)]
     if len(tokens) > max_tokens:
         raise GraphQLError(f"Syntax Error: Document contains more than {max_tokens} tokens. Parsing aborted.")
