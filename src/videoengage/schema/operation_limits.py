@@ -3,7 +3,9 @@
 Validation costs more than tokens suggest: graphql-core's OverlappingFieldsCanBeMergedRule compares
 every pair of fields sharing a response name, so ``{ viewer { id } viewer { id } … }`` 400 times, 1,600
 tokens, costs seconds. The field count bounds that work; this check itself is linear in the
-document (each fragment is counted once and remembered), so a refusal is cheap.
+document (each fragment is counted once and remembered). ``token_count`` counts the same on the
+text, before the parser runs, so that a refusal costs no parse; this count, on the parsed
+document, is the authority, and runs on every request before validation.
 
 A document is counted whole, not only the operation ``operationName`` picks: validation checks
 every operation and every fragment definition, so each of them would cost its work. The fields of
