@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_aliases: int = Field(default=20, ge=0, le=1_000)
     max_tokens: int = Field(default=2_000, ge=100, le=100_000)
+    # Field selections in a document (fragments expanded) and root fields per operation, counted
+    # before validation; the ceilings keep validation's cost bounded (bench/README.md).
+    max_fields: int = Field(default=200, ge=10, le=1_000)
+    max_root_fields: int = Field(default=10, ge=1, le=100)
     max_concurrent_requests: int = Field(default=200, ge=1)
     # Slow clients: a request head (line and headers) or body that has not fully arrived in time is
     # refused, so a trickle cannot hold a connection. Requests still receiving their body have a cap

@@ -70,3 +70,68 @@ class IntrospectionListDepth(ASTValidationRule):
                 continue
             deepest = max(deepest, found)
         return deepest
+
+
+# graphql-core's get_introspection_query nests ``ofType`` 9 deep in its TypeRef fragment (its
+# ``type_depth``), GraphiQL 3 and 4 send the same; a chain of links costs one field each, no fan-out.
+FREE_OF_TYPE_LINKS = 10
+_INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+
+
+def introspection_depth_rule(max_depth: int) -> type[ASTValidationRule]:
+    """A rule bounding introspection by the depth limit, which Strawberry's limiter skips.
+
+    Levels count as for product fields, except the first ``FREE_OF_TYPE_LINKS`` links of each
+    ``ofType`` chain: so every standard introspection query passes, and ``__type { fields { type {
+    ofType { ofType … 30 deep } } } }`` does not. Build it once: the validation cache keys on it.
+    """
+
+    class IntrospectionDepth(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self._fragments = {
+                definition.name.value: definition.selection_set
+                for definition in context.document.definitions
+                if isinstance(definition, FragmentDefinitionNode)
+            }
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+            if self._too_deep(node.selection_set, 0, 0, False, frozenset()):
+                name = node.name.value if node.name else "anonymous"
+                self.report_error(
+                    GraphQLError(f"Introspection in '{name}' exceeds maximum operation depth of {max_depth}")
+                )
+
+        def _too_deep(
+            self,
+            selection_set: SelectionSetNode,
+            level: int,
+            chain: int,
+            inside: bool,
+            on_path: frozenset[str],
+        ) -> bool:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    name = selection.name.value
+                    now_inside = inside or name in _INTROSPECTION_ROOTS
+                    if now_inside and level > max_depth:
+                        return True
+                    if selection.selection_set is None:
+                        continue
+                    free = name == "ofType" and chain < FREE_OF_TYPE_LINKS
+                    below = level if free else level + 1
+                    links = chain + 1 if name == "ofType" else 0
+                    if self._too_deep(selection.selection_set, below, links, now_inside, on_path):
+                        return True
+                elif isinstance(selection, InlineFragmentNode):
+                    if self._too_deep(selection.selection_set, level, chain, inside, on_path):
+                        return True
+                elif isinstance(selection, FragmentSpreadNode):
+                    fragment = selection.name.value
+                    if fragment in on_path or fragment not in self._fragments:
+                        continue  # cycles and unknown fragments are other rules' errors
+                    if self._too_deep(self._fragments[fragment], level, chain, inside, on_path | {fragment}):
+                        return True
+            return False
+
+    return IntrospectionDepth

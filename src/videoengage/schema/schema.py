@@ -20,9 +20,15 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from videoengage.schema.introspection_limit import IntrospectionListDepth
+from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
+from videoengage.schema.operation_limits import (
+    INTROSPECTION_FIELDS,
+    OperationLimiter,
+    bound_field_comparisons,
+)
 from videoengage.schema.query import Query
+from videoengage.schema.token_count import TokenPrecount
 from videoengage.schema.viewer_required import RequireViewer
 from videoengage.settings import Settings
 
@@ -41,19 +47,32 @@ DOCUMENT_CACHE_SIZE = 256
 
 def build_schema(settings: Settings) -> VideoengageSchema:
     """The schema with this deployment's limits; every operation is checked by each of them."""
+    bound_field_comparisons()
     # The limiters make a new rule class each time they are built; built once here, the rules are
     # the same objects on every request, so the validation cache (keyed by them) can hit.
     rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
         IntrospectionListDepth,
+        introspection_depth_rule(settings.max_query_depth),
     ]
+    field_limits = (
+        settings.max_fields,
+        settings.max_root_fields,
+        None if settings.production else INTROSPECTION_FIELDS,
+    )
     # Factories, not instances: Strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
+        # Token floods and documents whose text holds too many fields are refused before the
+        # parser builds anything; the parser enforces the token limit too.
+        partial(TokenPrecount, settings.max_tokens, *field_limits),
         # Clients send the same few documents again and again: parse and validate each once.
         partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        # The exact count, fragments expanded: on every request, cached document or not, before
+        # validation can cost anything.
+        partial(OperationLimiter, *field_limits),
         partial(AddValidationRules, rules),
         RequireViewer,
     ]
