@@ -12,7 +12,6 @@ from typing import Any
 from graphql import (
     ASTValidationRule,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -20,6 +19,8 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
 )
+
+from videoengage.schema.document import fragment_selections
 
 MAX_INTROSPECTION_LIST_DEPTH = 3
 _LIST_FIELDS = frozenset(
@@ -30,11 +31,7 @@ _LIST_FIELDS = frozenset(
 class IntrospectionListDepth(ASTValidationRule):
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
-        self._fragments = {
-            definition.name.value: definition.selection_set
-            for definition in context.document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
+        self._fragments = fragment_selections(context.document)
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
         if self._deepest(node.selection_set, 0, False, frozenset()) > MAX_INTROSPECTION_LIST_DEPTH:
@@ -89,11 +86,7 @@ def introspection_depth_rule(max_depth: int) -> type[ASTValidationRule]:
     class IntrospectionDepth(ASTValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            self._fragments = {
-                definition.name.value: definition.selection_set
-                for definition in context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
+            self._fragments = fragment_selections(context.document)
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
             if self._too_deep(node.selection_set, 0, 0, False, frozenset()):

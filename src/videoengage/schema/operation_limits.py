@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -32,6 +31,7 @@ from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.extensions import SchemaExtension
 
 from videoengage.errors import BadUserInput
+from videoengage.schema.document import fragment_selections
 
 # The standard introspection query (graphql-core's ``get_introspection_query`` with every option,
 # GraphiQL's) selects 220 to 230 fields with its fragments expanded, most of them ``ofType`` chains.
@@ -186,11 +186,7 @@ def operation_limit_problem(
     of ``max_fields``; without (production, where introspection is refused anyway), against ``max_fields``.
     """
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    fragments = {
-        definition.name.value: definition.selection_set
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
+    fragments = fragment_selections(document)
     counter = _FieldCounter(fragments, max_fields, introspection_fields)
     try:
         for operation in operations:

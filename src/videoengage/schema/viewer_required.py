@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from graphql import (
     ExecutionResult,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -18,6 +17,7 @@ from graphql.language import DocumentNode
 from strawberry.extensions import SchemaExtension
 
 from videoengage.errors import Unauthenticated
+from videoengage.schema.document import fragment_selections
 
 
 class RequireViewer(SchemaExtension):
@@ -40,11 +40,7 @@ class RequireViewer(SchemaExtension):
 
 
 def _touches_product_fields(document: DocumentNode, operation_name: str | None) -> bool:
-    fragments = {
-        definition.name.value: definition.selection_set
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
+    fragments = fragment_selections(document)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [op for op in operations if op.name and op.name.value == operation_name]
