@@ -170,6 +170,25 @@ async def test_a_request_head_that_does_not_arrive_in_time_ends_the_connection(d
         assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
 
 
+async def test_no_connection_is_closed_before_its_head_is_due(db_url: str) -> None:
+    """The event loop's timers may fire early (uvloop's clock is whole milliseconds, cached per loop
+    iteration, and a burst of connections is accepted in one long iteration); the deadline itself
+    never is: each idle connection is held at least its timeout, counted from before it connected."""
+    timeout = 0.5
+    with served(db_url, REQUEST_HEADER_TIMEOUT_SECONDS=str(timeout)) as server:
+        loop = asyncio.get_running_loop()
+
+        async def held() -> float:
+            opened = loop.time()
+            reader, writer = await asyncio.open_connection(*_address(server))
+            assert await _until_closed(reader) == b""
+            writer.close()
+            return loop.time() - opened
+
+        for _ in range(3):
+            assert min(await asyncio.gather(*(held() for _ in range(300)))) >= timeout
+
+
 async def test_a_request_head_over_64_kib_gets_431_and_the_connection_is_closed(
     db_url: str, viewer: Viewer
 ) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -36,6 +37,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     """Ends a connection whose request head is incomplete at its deadline, or over MAX_HEAD_BYTES (431)."""
 
     head_timer: asyncio.TimerHandle | None = None  # set while a request head is due
+    head_due = 0.0  # its deadline, on time.monotonic() (uvloop's timers can fire early; see TaskDeadlines)
     head_bytes = 0  # received of the head that is due
     refused = False  # answered 431: what the client still sends is read and dropped
 
@@ -57,6 +59,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         self.refused = True
         self.transport.write(HEAD_TOO_LARGE)
         self.transport.write_eof()
+        self.head_due = time.monotonic() + LINGER_SECONDS
         self.head_timer = self.loop.call_later(LINGER_SECONDS, self._head_timed_out)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -80,6 +83,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
         self.head_bytes = 0
+        self.head_due = time.monotonic() + _head_timeout_seconds()
         self.head_timer = self.loop.call_later(_head_timeout_seconds(), self._head_timed_out)
 
     def _cancel_head_timer(self) -> None:
@@ -88,6 +92,10 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
             self.head_timer = None
 
     def _head_timed_out(self) -> None:
+        left = self.head_due - time.monotonic()
+        if left > 0:  # fired early: wait out the rest
+            self.head_timer = self.loop.call_later(left, self._head_timed_out)
+            return
         self.head_timer = None
         if not self.transport.is_closing():
             self.transport.close()

@@ -4,11 +4,16 @@
 passes through the body wait, almost always for no time at all. Every deadline here is the same
 span after it starts, so start order is deadline order, and one timer, set for the oldest, serves
 them all: it fires about once per span under steady load.
+
+Deadlines are kept on ``time.monotonic()``, not the loop's clock: uvloop's clock is libuv's, in whole
+milliseconds and cached at the start of each loop iteration, so its timers fire up to a millisecond
+or more early. A timer that fires early is set again for what is left: no task is cancelled early.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 Task = asyncio.Task[object]
 
@@ -26,11 +31,10 @@ class TaskDeadlines:
         return len(self._deadlines)
 
     def start(self, task: Task) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.seconds
-        self._deadlines[task] = deadline
+        self._deadlines[task] = time.monotonic() + self.seconds
         if self._timer is None:
-            self._timer = loop.call_at(deadline, self._expire, loop)
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.seconds, self._expire, loop)
 
     def stop(self, task: Task) -> None:
         self._deadlines.pop(task, None)
@@ -46,11 +50,11 @@ class TaskDeadlines:
 
     def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
-        now = loop.time()
+        now = time.monotonic()
         due = []
         for task, deadline in self._deadlines.items():
             if deadline > now:
-                self._timer = loop.call_at(deadline, self._expire, loop)
+                self._timer = loop.call_later(deadline - now, self._expire, loop)
                 break
             due.append(task)
         for task in due:
