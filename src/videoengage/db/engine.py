@@ -171,12 +171,6 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """A plain connection, run once only: requests read through ``fetch``, which retries."""
-        async with self.engine.connect() as conn:
-            yield conn
-
-    @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed when the block ends without an exception."""
         async with self._writer() as session, session.begin():
