@@ -31,6 +31,7 @@ from videoengage.http_request import (
     request_from_json,
     request_from_params,
 )
+from videoengage.persisted_documents import PersistedDocuments
 from videoengage.schema.schema import build_schema
 from videoengage.settings import Settings
 from videoengage.viewer_cache import ViewerCache
@@ -38,10 +39,10 @@ from videoengage.viewer_cache import ViewerCache
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings, database: Database | None = None) -> None:
-        super().__init__(
-            build_schema(settings),
-            graphql_ide="graphiql" if settings.graphiql_enabled else None,
-        )
+        self.documents = PersistedDocuments.from_settings(settings)
+        schema = build_schema(settings, self.documents)
+        self.documents.check_trusted(schema._schema)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.settings = settings
         self.database = database
         self.viewer_cache = ViewerCache(settings.viewer_cache_seconds)
@@ -61,13 +62,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """The request checked member by member; other content types are Strawberry's to refuse."""
+        """The request checked member by member, its document found by its hash if it was sent by hash;
+        other content types are Strawberry's to refuse."""
         if request.method == "GET":
-            return request_from_params(request.query_params)
+            return self.documents.resolve(request_from_params(request.query_params))
         content_type, _ = parse_content_type(request.content_type or "")
         if "application/json" in content_type:  # the test Strawberry itself applies
-            return request_from_json(self.parse_json(await request.get_body()))
-        return await super().parse_http_body(request)
+            return self.documents.resolve(request_from_json(self.parse_json(await request.get_body())))
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):  # batches are refused later; never run one past the trusted list
+            return [self.documents.resolve(item) for item in data]
+        return self.documents.resolve(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         if self.database is None:

@@ -34,9 +34,17 @@ _JSON_KINDS: dict[type, str] = {
 class RequestRefused(HTTPException):
     """A request answered with an HTTP error status and a GraphQL error; nothing was executed."""
 
-    def __init__(self, status_code: int, reason: str, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        reason: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        code: ErrorCode | None = None,
+    ) -> None:
         super().__init__(status_code, reason)
         self.headers = dict(headers or {})
+        self.code = code  # when the status alone does not say it (see ``error_body``)
 
 
 def _kind(value: object) -> str:
@@ -112,12 +120,13 @@ def refusal(error: HTTPException) -> RequestRefused:
     return RequestRefused(error.status_code, error.reason)
 
 
-def error_body(status_code: int, message: str) -> bytes:
-    """A GraphQL error response for a request refused before any GraphQL ran, coded by its status:
-    the client's request (4xx) or the server's state (5xx, to retry)."""
-    code = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND}.get(
-        status_code, ErrorCode.BAD_USER_INPUT if status_code < 500 else ErrorCode.INTERNAL_SERVER_ERROR
-    )
+def error_body(status_code: int, message: str, code: ErrorCode | None = None) -> bytes:
+    """A GraphQL error response for a request refused before any GraphQL ran, coded by its status
+    unless a code is given: the client's request (4xx) or the server's state (5xx, to retry)."""
+    if code is None:
+        code = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND}.get(
+            status_code, ErrorCode.BAD_USER_INPUT if status_code < 500 else ErrorCode.INTERNAL_SERVER_ERROR
+        )
     return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]})
 
 
@@ -125,7 +134,7 @@ def refusal_response(refused: RequestRefused, accept: str) -> Response:
     """The refusal as a GraphQL response body, in the media type the client asked for."""
     media_type = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
     return Response(
-        error_body(refused.status_code, refused.reason),
+        error_body(refused.status_code, refused.reason, refused.code),
         status_code=refused.status_code,
         headers=refused.headers,
         media_type=f"{media_type}; charset=utf-8",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
     max_receiving_requests: int = Field(default=2_000, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=600)
 
+    # Persisted documents: a manifest of trusted ones (hash to document), whether only they run, and
+    # how many bytes of documents registered by clients (Apollo's APQ) each worker keeps.
+    trusted_documents: Path | None = None
+    trusted_documents_only: bool = False
+    persisted_query_cache_bytes: int = Field(default=4_194_304, ge=0, le=1_073_741_824)
+
     @field_validator("database_url")
     @classmethod
     def _use_async_drivers(cls, url: str) -> str:
@@ -98,6 +105,10 @@ class Settings(BaseSettings):
 
     def check(self) -> None:
         """Fail fast on unsafe configuration and warn loudly about the development secret."""
+        if self.trusted_documents_only and self.trusted_documents is None:
+            raise ConfigurationError(
+                "TRUSTED_DOCUMENTS_ONLY is set without TRUSTED_DOCUMENTS: nothing could run"
+            )
         secret = self.signing_secret()
         if secret == DEVELOPMENT_JWT_SECRET:
             logger.warning(

@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from videoengage.persisted_documents import PersistedDocuments, RegisterPersistedQuery
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import (
@@ -45,8 +46,9 @@ class VideoengageSchema(strawberry.Schema):
 DOCUMENT_CACHE_SIZE = 256
 
 
-def build_schema(settings: Settings) -> VideoengageSchema:
-    """The schema with this deployment's limits; every operation is checked by each of them."""
+def build_schema(settings: Settings, documents: PersistedDocuments | None = None) -> VideoengageSchema:
+    """The schema with this deployment's limits; every operation is checked by each of them. Documents
+    sent with their hash are registered in ``documents`` once they reach execution."""
     bound_field_comparisons()
     # The limiters make a new rule class each time they are built; built once here, the rules are
     # the same objects on every request, so the validation cache (keyed by them) can hit.
@@ -76,6 +78,8 @@ def build_schema(settings: Settings) -> VideoengageSchema:
         partial(AddValidationRules, rules),
         RequireViewer,
     ]
+    if documents is not None:
+        extensions.append(partial(RegisterPersistedQuery, documents))
     if settings.production:
         extensions.append(DisableIntrospection)
     return VideoengageSchema(
