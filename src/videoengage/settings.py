@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     max_receiving_requests: int = Field(default=2_000, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=600)
 
+    # Generated completion code for selections seen before (src/videoengage/planned); off, every
+    # operation runs on graphql-core's general executor. Both give the same bytes.
+    fast_path: bool = True
+
     # Persisted documents: a manifest of trusted ones (hash to document), whether only they run, and
     # how many bytes of documents registered by clients (Apollo's APQ) each worker keeps.
     trusted_documents: Path | None = None

@@ -21,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from videoengage.persisted_documents import PersistedDocuments, RegisterPersistedQuery
+from videoengage.planned.executor import planned_execution_context
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import (
@@ -87,6 +88,7 @@ def build_schema(settings: Settings, documents: PersistedDocuments | None = None
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=planned_execution_context() if settings.fast_path else None,
     )
 
 

@@ -1,0 +1,137 @@
+"""graphql-core's executor, completing selection sets it has seen before with generated code.
+
+Plugged into Strawberry as its ``execution_context_class``, so everything before execution
+(limits, validation, authentication, the rate limit) and every resolver runs as before; only the
+completion of what resolvers return changes. A selection set is compiled the second time it is
+seen (a document sent once costs nothing extra) and kept in a bounded LRU shared by the requests
+of a worker. Operations with directives, and anything the compiler does not inline, run on
+graphql-core's own code.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import GraphQLObjectType
+from graphql.execution.collect_fields import DeferUsage, FieldDetails
+from graphql.language import DirectiveNode, Node
+from graphql.pyutils import AwaitableOrValue, Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from videoengage.planned.compiler import Completer, GroupedFieldSet, SelectionCompiler
+
+PLAN_CACHE_SIZE = 1_024
+
+
+class PlanCache:
+    """Completers by selection set, keyed by the identity of its (cached, immutable) AST nodes.
+
+    The entry holds the nodes, so no other node can take their ids while it lives. A key seen
+    once is only counted: compiling costs more than one general completion."""
+
+    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[object, ...], tuple[tuple[Node, ...], Completer | None]] = (
+            OrderedDict()
+        )
+        self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._directive_free: OrderedDict[int, tuple[object, bool]] = OrderedDict()
+        self.compiled = 0  # selections compiled, for tests and the benchmark to see the path taken
+
+    def directive_free(self, operation: Node, fragments: Sequence[Node]) -> bool:
+        """Whether the operation and its document's fragments carry no directive (remembered)."""
+        entry = self._directive_free.get(id(operation))
+        if entry is not None and entry[0] is operation:
+            return entry[1]
+        free = not _has_directives((operation, *fragments))
+        self._directive_free[id(operation)] = (operation, free)
+        if len(self._directive_free) > self.size:
+            self._directive_free.popitem(last=False)
+        return free
+
+    def completer(
+        self, executor: PlannedExecutionContext, parent_type: GraphQLObjectType, fields: GroupedFieldSet
+    ) -> Completer | None:
+        nodes = tuple(details.node for group in fields.values() for details in group)
+        key = (parent_type, *map(id, nodes))
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry[1]
+        if key not in self._seen:
+            self._seen[key] = None
+            if len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+            return None
+        del self._seen[key]
+        completer = SelectionCompiler(executor.schema, executor.collected_fields).compile(parent_type, fields)
+        self.compiled += completer is not None
+        self._entries[key] = (nodes, completer)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return completer
+
+
+def _has_directives(node: object) -> bool:
+    """Whether any node under this one carries a directive (which may depend on variables)."""
+    if isinstance(node, DirectiveNode):
+        return True
+    if isinstance(node, Node):
+        return any(_has_directives(getattr(node, key)) for key in node.keys)
+    if isinstance(node, tuple | list):
+        return any(_has_directives(item) for item in node)
+    return False
+
+
+class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """The executor of one operation; ``plans`` is set on a subclass made per schema."""
+
+    plans: PlanCache
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._planned: bool | None = None  # decided on first use: the operation has no directives
+        self._completers: dict[int, tuple[GroupedFieldSet, Completer | None]] = {}
+
+    def collected_fields(
+        self, parent_type: GraphQLObjectType, details: list[FieldDetails]
+    ) -> GroupedFieldSet:
+        grouped: GroupedFieldSet = self.collect_subfields(parent_type, details)[0]
+        return grouped
+
+    def execute_collected_subfields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path,
+        grouped_field_set: GroupedFieldSet,
+        new_defer_usages: Sequence[DeferUsage],
+        delivery_group_map: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if delivery_group_map is None and not new_defer_usages and self._may_plan():
+            memo = self._completers.get(id(grouped_field_set))
+            if memo is None:
+                memo = (grouped_field_set, self.plans.completer(self, parent_type, grouped_field_set))
+                self._completers[id(grouped_field_set)] = memo
+            if memo[1] is not None:
+                completed: AwaitableOrValue[dict[str, Any]] = memo[1](self, source_value, path)
+                return completed
+        return super().execute_collected_subfields(
+            parent_type, source_value, path, grouped_field_set, new_defer_usages, delivery_group_map
+        )
+
+    def _may_plan(self) -> bool:
+        if self._planned is None:
+            # Middleware (a resolve hook of an extension) must see every field: none here.
+            middleware = self.middleware_manager
+            self._planned = (middleware is None or not middleware.middlewares) and self.plans.directive_free(
+                self.operation, tuple(self.fragment_definitions.values())
+            )
+        return self._planned
+
+
+def planned_execution_context(size: int = PLAN_CACHE_SIZE) -> type[PlannedExecutionContext]:
+    """An executor class with a plan cache of its own (one per schema)."""
+    return type("PlannedExecutionContext", (PlannedExecutionContext,), {"plans": PlanCache(size)})
