@@ -60,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
             )
         ],
     )
+    app.state.graphql = graphql
     return app
 
 

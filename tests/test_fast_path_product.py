@@ -1,0 +1,215 @@
+"""The fast path on the product schema: two apps on one database, FAST_PATH on and off, the same bytes.
+
+Data of every kind (each message type, shared videos since unpublished, a deleted post, reactions,
+progress) is sent through the API; then documents drawn by Hypothesis from the schema itself (any
+object field, any subset, aliases, to depth 4) under each root query, and the README's and the
+benchmark's documents, go to both apps over HTTP. The fast app answers each three times (seen,
+compiled, cached), and every body must equal the general app's byte for byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from bench.workloads import WORKLOADS
+from tests.api import assert_no_internals
+from tests.conftest import make_settings, serve
+from tests.factories import create_conversation, create_post, create_user, create_video
+from videoengage.app import create_app
+from videoengage.auth import issue_token
+from videoengage.db.engine import Database
+from videoengage.schema.schema import schema as product_schema
+
+SCHEMA = product_schema._schema
+# Root queries and the arguments that reach the data seeded below ($c: the conversation).
+ROOTS = {
+    "viewer": "viewer",
+    "video": 'video(id: "1")',
+    "videos": "videos(first: 5)",
+    "continueWatching": "continueWatching(first: 5)",
+    "messages": "messages(conversationId: $c, first: 30)",
+    "conversation": "conversation(id: $c)",
+    "conversations": "conversations(first: 5)",
+}
+
+
+def _named(type_: GraphQLOutputType) -> GraphQLOutputType:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return type_
+
+
+@st.composite
+def selection(draw: st.DrawFn, object_type: GraphQLObjectType, depth: int) -> str:
+    """Some of the type's fields without required arguments, aliased now and then, objects recursed."""
+    names = [
+        name
+        for name, field in object_type.fields.items()
+        if not any(isinstance(arg.type, GraphQLNonNull) for arg in field.args.values())
+        and (depth > 0 or not isinstance(_named(field.type), GraphQLObjectType))
+    ]
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=6))
+    parts = []
+    for name in chosen:
+        alias = draw(st.sampled_from(["", "", "x: ", "y: "]))
+        inner = _named(object_type.fields[name].type)
+        if isinstance(inner, GraphQLObjectType):
+            parts.append(f"{alias}{name} {{ {draw(selection(inner, depth - 1))} }}")
+        else:
+            parts.append(alias + name)
+    if draw(st.booleans()):
+        parts.append("__typename")
+    return " ".join(parts)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    root = draw(st.sampled_from(sorted(ROOTS)))
+    root_type = _named(SCHEMA.query_type.fields[root].type)  # type: ignore[union-attr]
+    assert isinstance(root_type, GraphQLObjectType)
+    return f"query ($c: ID!) {{ {ROOTS[root]} {{ {draw(selection(root_type, 4))} }} }}"
+
+
+class Pair:
+    """Two apps over one database: the fast path on, and off."""
+
+    def __init__(self, fast: httpx.AsyncClient, general: httpx.AsyncClient, token: str, conversation: int):
+        self.fast, self.general = fast, general
+        self.plans = fast._transport.app.state.graphql.schema.execution_context_class.plans  # type: ignore[attr-defined]
+        self.headers = {"authorization": f"Bearer {token}"}
+        self.variables = {"c": str(conversation)}
+
+    async def same(self, document: str, variables: dict[str, Any] | None = None) -> None:
+        body = {"query": document, "variables": variables or self.variables}
+        expected = await self.general.post("/graphql", json=body, headers=self.headers)
+        assert_no_internals(expected)
+        for _ in range(3):
+            answered = await self.fast.post("/graphql", json=body, headers=self.headers)
+            assert (answered.status_code, answered.content) == (expected.status_code, expected.content)
+
+
+async def _seed(client: httpx.AsyncClient, db: Database, token: str, viewer: int) -> int:
+    other = await create_user(db, display_name="Grace", avatar_url="https://cdn.example.com/g.png")
+    conversation = await create_conversation(db, viewer, other)
+    videos = [await create_video(db, f"Video {n}", description="d" if n % 2 else None) for n in range(4)]
+    post = await create_post(db, other, "A post")
+    gone = await create_post(db, other, "Soon deleted")
+    headers = {"authorization": f"Bearer {token}"}
+
+    async def call(document: str) -> None:
+        response = await client.post("/graphql", json={"query": document}, headers=headers)
+        assert "errors" not in response.json(), response.text
+
+    c = conversation
+    for message in (
+        f'{{conversationId: "{c}", type: TEXT, body: "hello", clientMessageId: "m1"}}',
+        f'{{conversationId: "{c}", type: IMAGE, mediaUrl: "https://cdn.example.com/i.png"}}',
+        f'{{conversationId: "{c}", type: VIDEO, mediaUrl: "https://cdn.example.com/v.mp4", body: "clip"}}',
+        f'{{conversationId: "{c}", type: AUDIO, mediaUrl: "https://cdn.example.com/a.mp3"}}',
+        f'{{conversationId: "{c}", type: SHARED_POST, sharedPostId: "{post}"}}',
+        f'{{conversationId: "{c}", type: SHARED_POST, sharedPostId: "{gone}"}}',
+        *(
+            f'{{conversationId: "{c}", type: SHARED_VIDEO, sharedVideoId: "{v}", body: "look"}}'
+            for v in videos
+        ),
+    ):
+        await call(f"mutation {{ sendMessage(input: {message}) {{ id }} }}")
+    await call(
+        f'mutation {{ toggleVideoReaction(input: {{videoId: "{videos[0]}", type: LOVE}}) {{ action }} }}'
+    )
+    await call(f'mutation {{ togglePostReaction(input: {{postId: "{post}", type: PRAY}}) {{ action }} }}')
+    await call(
+        f'mutation {{ saveVideoProgress(input: {{videoId: "{videos[1]}", watchedSeconds: 30, '
+        "durationSeconds: 600, lastPosition: 25}) { watchedSeconds } }"
+    )
+    async with db.write() as session:
+        await session.execute(
+            text("UPDATE videos SET is_published = false WHERE id = :id"), {"id": videos[3]}
+        )
+        await session.execute(text("DELETE FROM posts WHERE id = :id"), {"id": gone})
+    return conversation
+
+
+@contextlib.asynccontextmanager
+async def _pair(db_url: str) -> AsyncIterator[Pair]:
+    # One serve() around both: it waits, at its end, for the database threads both apps started.
+    async with serve(make_settings(db_url, fast_path=True)) as fast:
+        general_app = create_app(make_settings(db_url, fast_path=False))
+        async with (
+            general_app.router.lifespan_context(general_app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=general_app), base_url="http://testserver"
+            ) as general,
+        ):
+            db: Database = general_app.state.db
+            viewer = await create_user(db, display_name="Ada")
+            token = issue_token(make_settings(db_url), viewer)
+            conversation = await _seed(general, db, token, viewer)
+            yield Pair(fast, general, token, conversation)
+
+
+@pytest.fixture
+async def pair(app: Any, db_url: str) -> AsyncIterator[Pair]:
+    """``app`` empties the database first; the pair then runs on it."""
+    async with _pair(db_url) as both:
+        yield both
+
+
+README_QUERIES = [
+    "query { viewer { id displayName avatarUrl } }",
+    "query { continueWatching(first: 10) { edges { node { id title viewerProgress { lastPosition } } } } }",
+    "query ($c: ID!) { messages(conversationId: $c, first: 20) { edges { cursor node { id type body"
+    " sender { displayName } sharedVideo { title thumbnailUrl durationSeconds }"
+    " sharedPost { body author { displayName } } } } pageInfo { hasNextPage endCursor } } }",
+]
+
+
+async def test_the_readme_and_benchmark_queries_answer_the_same(pair: Pair) -> None:
+    for document in README_QUERIES:
+        await pair.same(document)
+    for workload in WORKLOADS:
+        if workload.document.lstrip().startswith("query"):
+            await pair.same(workload.document, {"conversationId": pair.variables["c"], "id": "1"})
+
+
+async def test_the_fast_app_compiled_what_it_answered(pair: Pair) -> None:
+    """A comparison that never ran compiled code would prove nothing."""
+    for document in README_QUERIES:
+        await pair.same(document)
+    assert pair.plans.compiled >= len(README_QUERIES)
+
+
+async def test_errors_answer_the_same(pair: Pair) -> None:
+    await pair.same("query ($c: ID!) { messages(conversationId: $c, first: 500) { edges { cursor } } }")
+    await pair.same('query { messages(conversationId: "999999", first: 5) { edges { cursor } } }')
+    await pair.same('query { video(id: "nope") { id } }')
+    await pair.same('query { videos(first: 2, after: "garbage") { edges { cursor } } }')
+
+
+def _drawn(count: int) -> list[str]:
+    """Documents drawn by Hypothesis, the same on every run (derandomised)."""
+    drawn: list[str] = []
+
+    @settings(max_examples=count, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(document=documents())
+    def collect(document: str) -> None:
+        drawn.append(document)
+
+    collect()
+    return drawn
+
+
+async def test_documents_drawn_from_the_schema_answer_the_same(pair: Pair) -> None:
+    drawn = _drawn(80)
+    for document in drawn:
+        await pair.same(document)
+    assert len(set(drawn)) > 60 and pair.plans.compiled > 20
