@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.context import Info
 from videoengage.db import conversations as db_conversations
-from videoengage.db.queries import Record
+from videoengage.db.rows import ConversationRow
 from videoengage.errors import BadUserInput
 from videoengage.ids import parse_id
 from videoengage.resolvers.unset import given
@@ -35,7 +35,7 @@ async def start_direct_conversation(
     if other_id == viewer_id:
         raise BadUserInput("A direct conversation needs another user", field="userId")
 
-    async def work(conn: AsyncConnection) -> Record:
+    async def work(conn: AsyncConnection) -> ConversationRow:
         created = await db_conversations.insert_direct(conn, viewer_id, other_id)
         if created is not None:
             return created
