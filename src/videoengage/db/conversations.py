@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from videoengage.db.dialect import dialect_of
+from videoengage.db.engine import Database
 from videoengage.db.membership import takes_part
 from videoengage.db.models import Conversation, ConversationParticipant, User
 from videoengage.db.rows import ConversationRow
@@ -19,6 +20,20 @@ ConversationPosition = tuple[int, int]
 def position(conversation: Conversation | ConversationRow) -> ConversationPosition:
     """Where a conversation sits in the list: (newest message id or 0, conversation id)."""
     return (conversation.last_message_id or 0, conversation.id)
+
+
+async def start_direct(db: Database, viewer_id: int, other_id: int) -> ConversationRow | None:
+    """The pair's direct conversation, created with both participants on first use; ``None`` if the
+    other user does not exist. One transaction, run again on a serialization failure or deadlock."""
+
+    async def work(conn: AsyncConnection) -> ConversationRow | None:
+        created = await insert_direct(conn, viewer_id, other_id)
+        if created is not None:
+            return created
+        # Nothing was written: the pair has its conversation, or the other user does not exist.
+        return await direct_between(conn, viewer_id, other_id)
+
+    return await db.transaction(work)
 
 
 async def insert_direct(conn: AsyncConnection, viewer_id: int, other_id: int) -> ConversationRow | None:
