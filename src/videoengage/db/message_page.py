@@ -99,15 +99,3 @@ def _page(older: bool, with_videos: bool) -> Select[Any]:
     if older:
         query = query.where(_MESSAGES.c.id < bindparam("before_id", type_=_MESSAGES.c.id.type))
     return query.order_by(_MESSAGES.c.id.desc()).limit(bindparam("limit"))
-
-
-def _in_step() -> None:
-    """The first columns of a page row are a message's, in table order, as ``_page`` selects them."""
-    if (
-        PageRow._fields[:_MESSAGE_WIDTH] != MessageRow._fields
-        or tuple(_MESSAGES.c.keys()) != MessageRow._fields
-    ):
-        raise TypeError("PageRow must start with the messages table's columns")
-
-
-_in_step()

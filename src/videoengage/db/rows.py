@@ -144,3 +144,5 @@ for _shape, _model in (
     (ConversationRow, Conversation),
 ):
     _in_table_order(_shape, _model.__table__)  # type: ignore[arg-type]
+if PageRow._fields[: len(MessageRow._fields)] != MessageRow._fields:
+    raise TypeError("a PageRow starts with a MessageRow's columns: the page selects them first")
