@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.engine import Database
@@ -52,27 +52,28 @@ _SENDER_COLUMNS = ("display_name", "avatar_url")
 _CARD_COLUMNS = tuple(name for name in VideoCard._fields)
 
 
-def _page_rows(rows: Sequence[Row[Any]], with_videos: bool) -> list[PageRow]:
+def _page_rows(rows: Sequence[Sequence[Any]], with_videos: bool) -> list[PageRow]:
     """Typed rows from the statement's: one ``PageRow`` per message, one ``Sender`` and one
-    ``VideoCard`` per distinct sender and video."""
+    ``VideoCard`` per distinct sender and video. Read by index and slice, in the order ``_page``
+    selects: a Core row's lookup by name is a Python call, which here would cost more than the rest."""
     width = _MESSAGE_WIDTH
+    make = PageRow._make
     senders: dict[int, Sender] = {}
     cards: dict[int, VideoCard] = {}
     page = []
     for row in rows:
-        columns = tuple(row)
-        sender_id = columns[2]
-        sender = senders.get(sender_id) or senders.setdefault(
-            sender_id, Sender(sender_id, columns[width], columns[width + 1])
-        )
+        sender_id = row[2]
+        sender = senders.get(sender_id)
+        if sender is None:
+            sender = senders[sender_id] = Sender(sender_id, row[width], row[width + 1])
         card = None
         if with_videos:
-            video_id = columns[width + 2]
+            video_id = row[width + 2]
             if video_id is not None:  # shared, and still published
-                card = cards.get(video_id) or cards.setdefault(
-                    video_id, VideoCard._make(columns[width + 2 :])
-                )
-        page.append(PageRow._make((*columns[:width], sender, card)))
+                card = cards.get(video_id)
+                if card is None:
+                    card = cards[video_id] = VideoCard._make(row[width + 2 :])
+        page.append(make((*row[:width], sender, card)))
     return page
 
 

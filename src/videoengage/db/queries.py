@@ -111,7 +111,7 @@ async def participants_by_conversation_id(
     participants: dict[int, list[UserRow]] = defaultdict(list)
     width = len(UserRow._fields)
     for row in rows:
-        participants[row.conversation_id].append(UserRow._make(tuple(row)[:width]))
+        participants[row.conversation_id].append(UserRow._make(row[:width]))
     return participants
 
 

@@ -125,9 +125,7 @@ def _toggled(
         action = ReactionAction.REMOVED
     else:
         action = ReactionAction.CHANGED
-    return Toggled(
-        action=action, type=current, target=target.row._make(tuple(row)[: len(target.row._fields)])
-    )
+    return Toggled(action=action, type=current, target=target.row._make(row[: len(target.row._fields)]))
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,6 @@ async def published_video_with_reaction(
         row = (await conn.execute(_PUBLISHED_VIDEO_WITH_REACTION, parameters)).first()
         if row is None:
             return None
-        columns = tuple(row)
-        return VideoWithReaction(VideoRow._make(columns[:_WIDTH]), columns[_WIDTH])
+        return VideoWithReaction(VideoRow._make(row[:_WIDTH]), row[_WIDTH])
 
     return await db.fetch(read)
