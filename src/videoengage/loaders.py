@@ -2,7 +2,7 @@
 
 Each batch opens its own short connection: batches run as separate tasks, and a SQLAlchemy session or
 connection must never be shared between tasks. Results come back in key order, ``None`` for a miss.
-Values are plain rows (``Record``); the progress loader may also hold the ORM rows that
+Values are typed rows (``db.rows``); the progress loader may also hold the ORM rows that
 ``continueWatching`` read and primed it with.
 """
 
@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from videoengage.db import queries
 from videoengage.db.engine import Database
 from videoengage.db.models import VideoProgress
-from videoengage.db.queries import Record, UserAndTarget
+from videoengage.db.queries import UserAndTarget
 from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
+from videoengage.db.rows import MessageRow, PostRow, ProgressRow, UserRow, VideoRow
 from videoengage.enums import ReactionType
 
 K = TypeVar("K")
@@ -41,19 +42,19 @@ class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
         return [found.get(key) for key in keys]
 
 
-class UserByIdLoader(_KeyedLoader[int, Record]):
+class UserByIdLoader(_KeyedLoader[int, UserRow]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.users_by_id)
 
 
-class PublishedVideoByIdLoader(_KeyedLoader[int, Record]):
+class PublishedVideoByIdLoader(_KeyedLoader[int, VideoRow]):
     """A video that is unpublished or deleted loads as ``None``: viewers never see it."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.published_videos_by_id)
 
 
-class PostByIdLoader(_KeyedLoader[int, Record]):
+class PostByIdLoader(_KeyedLoader[int, PostRow]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.posts_by_id)
 
@@ -68,19 +69,19 @@ class ReactionByUserAndTargetLoader(_KeyedLoader[UserAndTarget, ReactionType]):
         super().__init__(db, fetch)
 
 
-class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgress | Record]):
+class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgress | ProgressRow]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.progress_by_user_and_video)
 
 
-class MessageByIdLoader(_KeyedLoader[int, Record]):
+class MessageByIdLoader(_KeyedLoader[int, MessageRow]):
     """Resolves each conversation's ``lastMessage``; callers check the viewer may see it."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.messages_by_id)
 
 
-class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[Record]]):
+class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[UserRow]]):
     """A conversation's users; ``None`` only for a conversation without participants."""
 
     def __init__(self, db: Database) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TypeVar
 
-from videoengage.db.queries import Record
+from videoengage.db.rows import UserRow
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -22,7 +22,7 @@ class ViewerCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl_seconds = ttl_seconds
         self._tokens: dict[str, tuple[int, float]] = {}  # token -> (user id, expiry, epoch seconds)
-        self._users: dict[int, tuple[Record, float]] = {}  # user id -> (row, fresh until, monotonic)
+        self._users: dict[int, tuple[UserRow, float]] = {}  # user id -> (row, fresh until, monotonic)
 
     def user_id_for(self, token: str) -> int | None:
         """The user id of a token verified before and not expired since."""
@@ -32,10 +32,10 @@ class ViewerCache:
         if self.ttl_seconds > 0:
             _put(self._tokens, token, (user_id, expires_at))
 
-    def user(self, user_id: int) -> Record | None:
+    def user(self, user_id: int) -> UserRow | None:
         return _fresh(self._users, user_id, time.monotonic())
 
-    def remember_user(self, row: Record) -> None:
+    def remember_user(self, row: UserRow) -> None:
         if self.ttl_seconds > 0:
             _put(self._users, row.id, (row, time.monotonic() + self.ttl_seconds))
 

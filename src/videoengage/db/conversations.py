@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import and_, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from videoengage.db.dialect import upsert_insert
-from videoengage.db.messages import takes_part
+from videoengage.db.dialect import dialect_of
+from videoengage.db.engine import Database
+from videoengage.db.membership import takes_part
 from videoengage.db.models import Conversation, ConversationParticipant, User
-from videoengage.db.queries import Record
+from videoengage.db.rows import ConversationRow
 
 # Conversations without messages sort after all others: no message id is below 1.
 _recency = func.coalesce(Conversation.last_message_id, 0)
@@ -16,12 +17,26 @@ _recency = func.coalesce(Conversation.last_message_id, 0)
 ConversationPosition = tuple[int, int]
 
 
-def position(conversation: Conversation | Record) -> ConversationPosition:
+def position(conversation: Conversation | ConversationRow) -> ConversationPosition:
     """Where a conversation sits in the list: (newest message id or 0, conversation id)."""
     return (conversation.last_message_id or 0, conversation.id)
 
 
-async def insert_direct(conn: AsyncConnection, viewer_id: int, other_id: int) -> Record | None:
+async def start_direct(db: Database, viewer_id: int, other_id: int) -> ConversationRow | None:
+    """The pair's direct conversation, created with both participants on first use; ``None`` if the
+    other user does not exist. One transaction, run again on a serialization failure or deadlock."""
+
+    async def work(conn: AsyncConnection) -> ConversationRow | None:
+        created = await insert_direct(conn, viewer_id, other_id)
+        if created is not None:
+            return created
+        # Nothing was written: the pair has its conversation, or the other user does not exist.
+        return await direct_between(conn, viewer_id, other_id)
+
+    return await db.transaction(work)
+
+
+async def insert_direct(conn: AsyncConnection, viewer_id: int, other_id: int) -> ConversationRow | None:
     """Create the pair's direct conversation with both participants, if the other user exists.
 
     ``None`` when nothing was written: the pair already has one (the unique pair makes concurrent
@@ -33,28 +48,31 @@ async def insert_direct(conn: AsyncConnection, viewer_id: int, other_id: int) ->
         literal(low, columns.direct_low_user_id.type), literal(high, columns.direct_high_user_id.type)
     ).where(select(User.id).where(User.id == other_id).exists())
     result = await conn.execute(
-        upsert_insert(conn, Conversation)
+        dialect_of(conn)
+        .insert(Conversation)
         .from_select(["direct_low_user_id", "direct_high_user_id"], row)
         .on_conflict_do_nothing(index_elements=["direct_low_user_id", "direct_high_user_id"])
         .returning(*columns)
     )
     created = result.first()
-    if created is not None:
-        await conn.execute(
-            insert(ConversationParticipant).values(
-                [{"conversation_id": created.id, "user_id": user_id} for user_id in (low, high)]
-            )
+    if created is None:
+        return None
+    await conn.execute(
+        insert(ConversationParticipant).values(
+            [{"conversation_id": created.id, "user_id": user_id} for user_id in (low, high)]
         )
-    return created
+    )
+    return ConversationRow._make(created)
 
 
-async def direct_between(conn: AsyncConnection, a: int, b: int) -> Record | None:
+async def direct_between(conn: AsyncConnection, a: int, b: int) -> ConversationRow | None:
     low, high = sorted((a, b))
     table = Conversation.__table__
     result = await conn.execute(
         select(table).where(table.c.direct_low_user_id == low, table.c.direct_high_user_id == high)
     )
-    return result.first()
+    row = result.first()
+    return None if row is None else ConversationRow._make(row)
 
 
 async def conversation_of_participant(

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from videoengage.db.dead_connections import once_more_if_dead
+from videoengage.db.dialect import dialect_of
 from videoengage.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -132,12 +133,12 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.dialect = engine.dialect.name
+        self.dialect = dialect_of(engine)
         # On PostgreSQL the engine is in autocommit: reads need no BEGIN and no ROLLBACK round trips.
         # Writers get a real transaction: READ COMMITTED there, BEGIN IMMEDIATE on SQLite.
         self._writes = (
             engine.execution_options(isolation_level="READ COMMITTED")
-            if self.dialect == "postgresql"
+            if self.dialect.autocommits
             else engine.execution_options(sqlite_write=True)
         )
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
@@ -180,7 +181,7 @@ class Database:
         """Run ``work``, which sends ONE statement, atomic by itself, on a plain connection: in
         autocommit on PostgreSQL (no BEGIN and COMMIT round trips), in a write transaction on SQLite.
         Never run again if its connection died: the write may have reached the database."""
-        if self.dialect == "postgresql":
+        if self.dialect.autocommits:
             async with self.engine.connect() as conn:
                 return await work(conn)
         async with self._writes.begin() as conn:
@@ -190,20 +191,6 @@ class Database:
         """``single_statement`` for a statement that leaves the same state however often it runs
         (the progress upsert): once more on a fresh connection if the first was dead."""
         return await once_more_if_dead(lambda: self.single_statement(work))
-
-    async def in_one_statement_else_transaction(
-        self,
-        one_statement: Callable[[AsyncConnection], Awaitable[T | None]],
-        transaction: Callable[[AsyncConnection], Awaitable[T]],
-    ) -> T:
-        """The hot path of a write in one round trip: on PostgreSQL ``one_statement`` runs first, in
-        autocommit. When it returns ``None`` (it wrote nothing), and always on SQLite, ``transaction``
-        runs instead, to do the write step by step or to find out why it cannot be done."""
-        if self.dialect == "postgresql":
-            done = await self.single_statement(one_statement)
-            if done is not None:
-                return done
-        return await self.transaction(transaction)
 
     async def transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``work`` in one write transaction, again (a bounded number of times) if the database

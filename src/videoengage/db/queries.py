@@ -1,7 +1,8 @@
 """Read queries shared by resolvers and loaders. Each takes a session or connection; none opens one.
 
-The loaders' queries are Core selects on a plain connection, returning rows (``Record``): on the
-hot paths an ORM session and ORM objects cost more CPU than the query itself.
+The loaders' queries are Core selects on a plain connection, returning typed rows (``db.rows``): on
+the hot paths an ORM session and ORM objects cost more CPU than the query itself. The lists (videos,
+continue watching) read ORM rows.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from videoengage.db.models import (
@@ -21,13 +22,12 @@ from videoengage.db.models import (
     User,
     Video,
     VideoProgress,
-    VideoReaction,
 )
 from videoengage.db.reaction_targets import ReactionTarget
+from videoengage.db.rows import MessageRow, PostRow, ProgressRow, UserRow, VideoRow
 from videoengage.enums import ReactionType
 
 UserAndTarget = tuple[int, int]
-Record = Row[Any]  # a row with the model's column names as attributes
 
 _USERS = User.__table__
 _VIDEOS = Video.__table__
@@ -44,44 +44,22 @@ _USERS_BY_ID = select(_USERS).where(_USERS.c.id.in_(_IDS))
 _PUBLISHED_VIDEOS_BY_ID = select(_VIDEOS).where(_VIDEOS.c.id.in_(_IDS), _VIDEOS.c.is_published.is_(True))
 _POSTS_BY_ID = select(_POSTS).where(_POSTS.c.id.in_(_IDS))
 _MESSAGES_BY_ID = select(_MESSAGES).where(_MESSAGES.c.id.in_(_IDS))
-_VIEWER_REACTION = VideoReaction.__table__
-_PUBLISHED_VIDEO_WITH_REACTION = (
-    select(_VIDEOS, _VIEWER_REACTION.c.type.label("viewer_reaction"))
-    .select_from(
-        _VIDEOS.outerjoin(
-            _VIEWER_REACTION,
-            (_VIEWER_REACTION.c.video_id == _VIDEOS.c.id)
-            & (_VIEWER_REACTION.c.user_id == bindparam("viewer")),
-        )
-    )
-    .where(_VIDEOS.c.id == bindparam("video_id"), _VIDEOS.c.is_published.is_(True))
-)
 
 
-async def users_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+async def users_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, UserRow]:
     rows = await conn.execute(_USERS_BY_ID, {"ids": list(ids)})
-    return {row.id: row for row in rows}
+    return {row.id: UserRow._make(row) for row in rows}
 
 
-async def published_videos_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+async def published_videos_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, VideoRow]:
     """Only published videos: an unpublished one is, to viewers, not there."""
     rows = await conn.execute(_PUBLISHED_VIDEOS_BY_ID, {"ids": list(ids)})
-    return {row.id: row for row in rows}
+    return {row.id: VideoRow._make(row) for row in rows}
 
 
-async def published_video_with_reaction_of(
-    conn: AsyncConnection, video_id: int, user_id: int
-) -> tuple[Record, ReactionType | None] | None:
-    """A published video and ``user_id``'s reaction to it (or None), in one statement."""
-    row = (
-        await conn.execute(_PUBLISHED_VIDEO_WITH_REACTION, {"video_id": video_id, "viewer": user_id})
-    ).first()
-    return None if row is None else (row, row.viewer_reaction)
-
-
-async def posts_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+async def posts_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, PostRow]:
     rows = await conn.execute(_POSTS_BY_ID, {"ids": list(ids)})
-    return {row.id: row for row in rows}
+    return {row.id: PostRow._make(row) for row in rows}
 
 
 def _by_user(
@@ -108,31 +86,32 @@ async def reactions_by_user_and_target(
 
 async def progress_by_user_and_video(
     conn: AsyncConnection, keys: Sequence[UserAndTarget]
-) -> dict[UserAndTarget, Record]:
+) -> dict[UserAndTarget, ProgressRow]:
     rows = await conn.execute(
         select(_PROGRESS).where(_by_user(_PROGRESS.c.user_id, _PROGRESS.c.video_id, keys))
     )
-    return {(row.user_id, row.video_id): row for row in rows}
+    return {(row.user_id, row.video_id): ProgressRow._make(row) for row in rows}
 
 
-async def messages_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Record]:
+async def messages_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, MessageRow]:
     rows = await conn.execute(_MESSAGES_BY_ID, {"ids": list(ids)})
-    return {row.id: row for row in rows}
+    return {row.id: MessageRow._make(row) for row in rows}
 
 
 async def participants_by_conversation_id(
     conn: AsyncConnection, ids: Sequence[int]
-) -> dict[int, list[Record]]:
+) -> dict[int, list[UserRow]]:
     """Each conversation's users, in the order they joined: one statement for a whole page."""
     rows = await conn.execute(
-        select(_PARTICIPANTS.c.conversation_id, *_USERS.c)
+        select(*_USERS.c, _PARTICIPANTS.c.conversation_id)
         .join(_USERS, _USERS.c.id == _PARTICIPANTS.c.user_id)
         .where(_PARTICIPANTS.c.conversation_id.in_(ids))
         .order_by(_PARTICIPANTS.c.joined_at, _PARTICIPANTS.c.user_id)
     )
-    participants: dict[int, list[Record]] = defaultdict(list)
+    participants: dict[int, list[UserRow]] = defaultdict(list)
+    width = len(UserRow._fields)
     for row in rows:
-        participants[row.conversation_id].append(row)
+        participants[row.conversation_id].append(UserRow._make(row[:width]))
     return participants
 
 

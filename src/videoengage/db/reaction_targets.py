@@ -7,19 +7,22 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Table, true
 
-from videoengage.db.models import Post, PostReaction, Video, VideoReaction
+from videoengage.db.models import Base, Post, PostReaction, Video, VideoReaction
+from videoengage.db.rows import PostRow, VideoRow
 
-M = TypeVar("M", Video, Post)
+R = TypeVar("R", VideoRow, PostRow)
 
 
 @dataclass(frozen=True)
-class ReactionTarget(Generic[M]):
-    """A table of reactions keyed by (user_id, ``target_key``) and the model holding their counters."""
+class ReactionTarget(Generic[R]):
+    """A table of reactions keyed by (user_id, ``target_key``), the model holding their counters, and
+    the typed row a target comes back as."""
 
     name: str
     reactions: Table
     target_key: str
-    model: type[M]
+    model: type[Base]
+    row: type[R]
 
     @property
     def targets(self) -> Table:
@@ -33,5 +36,5 @@ class ReactionTarget(Generic[M]):
         return true()
 
 
-VIDEO = ReactionTarget("video", VideoReaction.__table__, "video_id", Video)  # type: ignore[arg-type]
-POST = ReactionTarget("post", PostReaction.__table__, "post_id", Post)  # type: ignore[arg-type]
+VIDEO = ReactionTarget("video", VideoReaction.__table__, "video_id", Video, VideoRow)  # type: ignore[arg-type]
+POST = ReactionTarget("post", PostReaction.__table__, "post_id", Post, PostRow)  # type: ignore[arg-type]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.context import Info
 from videoengage.db import conversations as db_conversations
-from videoengage.db.queries import Record
 from videoengage.errors import BadUserInput
 from videoengage.ids import parse_id
 from videoengage.resolvers.unset import given
@@ -35,16 +33,10 @@ async def start_direct_conversation(
     if other_id == viewer_id:
         raise BadUserInput("A direct conversation needs another user", field="userId")
 
-    async def work(conn: AsyncConnection) -> Record:
-        created = await db_conversations.insert_direct(conn, viewer_id, other_id)
-        if created is not None:
-            return created
-        existing = await db_conversations.direct_between(conn, viewer_id, other_id)
-        if existing is None:  # nothing was written and there is no pair: the user does not exist
-            raise BadUserInput("userId is not an existing user", field="userId")
-        return existing
-
-    return Conversation.from_row(await info.context.db.transaction(work))
+    row = await db_conversations.start_direct(info.context.db, viewer_id, other_id)
+    if row is None:
+        raise BadUserInput("userId is not an existing user", field="userId")
+    return Conversation.from_row(row)
 
 
 async def conversation(

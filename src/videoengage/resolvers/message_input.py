@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from videoengage.db.messages import NewMessage
+from videoengage.db.send_message import NewMessage
 from videoengage.enums import MessageType
 from videoengage.errors import BadUserInput
 from videoengage.ids import parse_id

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import partial
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.context import Info
-from videoengage.db import messages as db_messages
-from videoengage.db.messages import NewMessage
-from videoengage.db.queries import Record
+from videoengage.db import message_page
+from videoengage.db import send_message as send_message_db
+from videoengage.db.send_message import NewMessage, SendRefused
 from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
+from videoengage.message_builders import messages_from_rows, messages_of_page
 from videoengage.resolvers.message_input import new_message
 from videoengage.resolvers.unset import given
-from videoengage.schema.message import Message, SendMessageInput, messages_from_rows, messages_of_page
+from videoengage.schema.message import Message, SendMessageInput
 from videoengage.schema.pagination import (
     Connection,
     check_page_size,
@@ -39,31 +37,15 @@ async def send_message(
     info: Info,
     input: Annotated[SendMessageInput, strawberry.argument(description="The message and where it goes.")],
 ) -> Message:
-    """Store a message (or find the one a retry with the same clientMessageId stored) in one transaction.
-
-    On PostgreSQL the usual send is first tried as one statement; only when that writes nothing does
-    the transaction run, to find the earlier message or to say what is wrong."""
+    """Store a message (or find the one a retry with the same clientMessageId stored); the send's
+    owner (``db.send_message``) picks its path, this checks the input and names what was refused."""
     new = new_message(input, info.context.viewer_id)
-
-    async def work(conn: AsyncConnection) -> Record:
-        if not await db_messages.lock_conversation_for_sender(conn, new.conversation_id, new.sender_id):
-            raise conversation_not_found()
-        stored = await db_messages.insert_message(conn, new)
-        if stored is not None:
-            await db_messages.set_last_message(conn, stored)
-            return stored
-        if new.client_message_id is not None:
-            earlier = await db_messages.message_by_client_id(
-                conn, new.conversation_id, new.sender_id, new.client_message_id
-            )
-            if earlier is not None:
-                return earlier
+    sent = await send_message_db.send(info.context.db, new)
+    if sent is SendRefused.NOT_A_PARTICIPANT:
+        raise conversation_not_found()
+    if sent is SendRefused.SHARED_ITEM_MISSING:
         raise _shared_item_missing(new)
-
-    stored = await info.context.db.in_one_statement_else_transaction(
-        partial(db_messages.send_in_one_statement, new=new), work
-    )
-    [message] = await messages_from_rows(info, [stored])
+    [message] = await messages_from_rows(info, [sent])
     return message
 
 
@@ -94,17 +76,9 @@ async def messages(
     wanted = selected_below(info, "edges", "node")
     viewer_id = info.context.viewer_id
 
-    async def page_or_none(conn: AsyncConnection) -> Sequence[Record] | None:
-        """The page's rows, or ``None`` when the viewer is not in the conversation."""
-        rows = await db_messages.newest_messages_of_participant(
-            conn, conversation, viewer_id, before_id, limit + 1, with_videos="sharedVideo" in wanted
-        )
-        # An empty page costs a second look, to tell "no (older) messages" from "not yours".
-        if not rows and not await db_messages.is_participant(conn, conversation, viewer_id):
-            return None
-        return rows
-
-    rows = await info.context.db.fetch(page_or_none)
+    rows = await message_page.newest_page(
+        info.context.db, conversation, viewer_id, before_id, limit + 1, with_videos="sharedVideo" in wanted
+    )
     if rows is None:
         raise conversation_not_found()
     messages = await messages_of_page(info, rows[:limit], shared_post="sharedPost" in wanted)

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from videoengage.context import Info
-from videoengage.db import progress
-from videoengage.db.progress import ProgressReading
+from videoengage.db import save_progress
+from videoengage.db.save_progress import ProgressReading
 from videoengage.db.types import utcnow
 from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
@@ -21,9 +21,7 @@ SaveInput = Annotated[
 
 async def save_video_progress(info: Info, input: SaveInput) -> VideoProgress:
     reading = _reading(info.context.viewer_id, input)
-    # One upsert, atomic on its own: no transaction around it; the same reading merged twice leaves
-    # the same row, so it runs again if its connection was dead.
-    row = await info.context.db.idempotent_statement(lambda conn: progress.save_progress(conn, reading))
+    row = await save_progress.save(info.context.db, reading)
     if row is None:
         raise NotFound("No published video has this id", field="videoId")
     key = (reading.user_id, reading.video_id)

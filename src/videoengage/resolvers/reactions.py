@@ -8,8 +8,8 @@ import strawberry
 from aiodataloader import DataLoader
 
 from videoengage.context import Info
-from videoengage.db.reaction_targets import POST, VIDEO, M, ReactionTarget
-from videoengage.db.reactions import Toggled, toggle_in_one_statement, toggle_reaction
+from videoengage.db.reaction_targets import POST, VIDEO, R, ReactionTarget
+from videoengage.db.toggle_reaction import Toggled, toggle
 from videoengage.errors import NotFound
 from videoengage.ids import parse_id
 from videoengage.schema.post import Post
@@ -64,19 +64,16 @@ async def toggle_post_reaction(info: Info, input: PostInput) -> TogglePostReacti
 
 async def _toggle(
     info: Info,
-    target: ReactionTarget[M],
+    target: ReactionTarget[R],
     target_id: int,
     type: ReactionType,
     *,
     reaction_loader: DataLoader[tuple[int, int], Any],
     target_loader: DataLoader[int, Any],
-) -> Toggled:
-    """Toggle in one statement, else in a transaction; then refresh this request's loaders."""
+) -> Toggled[R]:
+    """Toggle (the toggle's owner picks its path); then refresh this request's loaders."""
     user_id = info.context.viewer_id
-    toggled = await info.context.db.in_one_statement_else_transaction(
-        lambda conn: toggle_in_one_statement(conn, target, user_id, target_id, type),
-        lambda conn: toggle_reaction(conn, target, user_id, target_id, type),
-    )
+    toggled = await toggle(info.context.db, target, user_id, target_id, type)
     if toggled is None:
         raise NotFound(f"No {target.name} has this id", field=f"{target.name}Id")
     key = (user_id, target_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeGuard
 import strawberry
 
 from videoengage.context import Info
-from videoengage.db import queries
+from videoengage.db import queries, video_with_reaction
 from videoengage.errors import BadUserInput
 from videoengage.ids import parse_id
 from videoengage.schema.pagination import (
@@ -40,15 +40,14 @@ async def video(
     if "viewerReaction" not in selected_below(info):
         row = await loaders.published_video_by_id.load(video_id)
         return None if row is None else Video.from_row(row)
-    found = await info.context.db.fetch(
-        lambda conn: queries.published_video_with_reaction_of(conn, video_id, info.context.viewer_id)
+    found = await video_with_reaction.published_video_with_reaction(
+        info.context.db, video_id, info.context.viewer_id
     )
     if found is None:
         return None
-    row, reaction = found
-    loaders.published_video_by_id.prime(video_id, row)
-    loaders.video_reaction_by_user_and_video.prime((info.context.viewer_id, video_id), reaction)
-    return Video.from_row(row)
+    loaders.published_video_by_id.prime(video_id, found.video)
+    loaders.video_reaction_by_user_and_video.prime((info.context.viewer_id, video_id), found.viewer_reaction)
+    return Video.from_row(found.video)
 
 
 async def videos(info: Info, first: First = 20, after: After = FIRST_PAGE) -> Connection[Video]:

@@ -8,8 +8,9 @@ import strawberry
 
 from videoengage.context import Info
 from videoengage.db import models
-from videoengage.db.queries import Record
-from videoengage.schema.message import Message, messages_from_rows
+from videoengage.db.rows import ConversationRow
+from videoengage.message_builders import messages_from_rows
+from videoengage.schema.message import Message
 from videoengage.schema.selection import selected_below
 from videoengage.schema.user import User
 
@@ -41,7 +42,7 @@ class Conversation:
         return message
 
     @classmethod
-    def from_row(cls, row: models.Conversation | Record) -> Conversation:
+    def from_row(cls, row: models.Conversation | ConversationRow) -> Conversation:
         return cls(
             id=strawberry.ID(str(row.id)),
             created_at=row.created_at,

@@ -8,7 +8,7 @@ import strawberry
 
 from videoengage.context import Info
 from videoengage.db import models
-from videoengage.db.queries import Record
+from videoengage.db.rows import PostRow
 from videoengage.errors import NotFound
 from videoengage.schema.reaction import ReactionCounts, ReactionType
 from videoengage.schema.user import User
@@ -35,7 +35,7 @@ class Post:
         return await info.context.loaders.post_reaction_by_user_and_post.load(key)
 
     @classmethod
-    def from_row(cls, row: models.Post | Record) -> Post:
+    def from_row(cls, row: models.Post | PostRow) -> Post:
         return cls(
             id=strawberry.ID(str(row.id)),
             body=row.body,

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from videoengage.db import models
-from videoengage.db.queries import Record
+from videoengage.db.rows import ProgressRow
 
 
 @strawberry.type(description="The viewer's playback state for one video, as last saved.")
@@ -24,7 +24,7 @@ class VideoProgress:
     updated_at: datetime = strawberry.field(description="When this progress was last saved.")
 
     @classmethod
-    def from_row(cls, row: models.VideoProgress | Record) -> VideoProgress:
+    def from_row(cls, row: models.VideoProgress | ProgressRow) -> VideoProgress:
         return cls(
             video_id=strawberry.ID(str(row.video_id)),
             watched_seconds=row.watched_seconds,

@@ -6,7 +6,7 @@ import strawberry
 
 from videoengage import enums
 from videoengage.db.models import ReactionCounters
-from videoengage.db.queries import Record
+from videoengage.db.rows import PostRow, VideoCard, VideoRow
 
 strawberry.enum(
     enums.ReactionType,
@@ -35,7 +35,7 @@ class ReactionCounts:
     total: int = strawberry.field(description="All reactions together.")
 
     @classmethod
-    def from_row(cls, row: ReactionCounters | Record) -> ReactionCounts:
+    def from_row(cls, row: ReactionCounters | VideoRow | PostRow | VideoCard) -> ReactionCounts:
         return cls.of(
             row.like_count, row.love_count, row.haha_count, row.wow_count, row.sad_count, row.pray_count
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from videoengage.db import models
-from videoengage.db.queries import Record
+from videoengage.db.rows import Sender, UserRow
 
 
 @strawberry.type(description="A member of the community.")
@@ -15,5 +15,5 @@ class User:
     avatar_url: str | None = strawberry.field(description="Address of the user's picture, if they have one.")
 
     @classmethod
-    def from_row(cls, row: models.User | Record) -> User:
+    def from_row(cls, row: models.User | UserRow | Sender) -> User:
         return cls(id=strawberry.ID(str(row.id)), display_name=row.display_name, avatar_url=row.avatar_url)

@@ -8,7 +8,7 @@ import strawberry
 
 from videoengage.context import Info
 from videoengage.db import models
-from videoengage.db.queries import Record
+from videoengage.db.rows import VideoCard, VideoRow
 from videoengage.schema.progress import VideoProgress
 from videoengage.schema.reaction import ReactionCounts, ReactionType
 
@@ -37,7 +37,7 @@ class Video:
         return None if row is None else VideoProgress.from_row(row)
 
     @classmethod
-    def from_row(cls, row: models.Video | Record) -> Video:
+    def from_row(cls, row: models.Video | VideoRow | VideoCard) -> Video:
         return cls(
             id=strawberry.ID(str(row.id)),
             title=row.title,

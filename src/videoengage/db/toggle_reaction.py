@@ -1,31 +1,33 @@
-"""The one reaction toggle, for every target: lock the target, change the reaction, move its counters.
+"""The owner of the reaction toggle, for every target: lock the target, change the reaction, move its
+counters, and return what was done with the target's typed row.
 
 Every toggle on one target is serialised on the target's row lock, and the counters move by exactly
 what the reaction rows did. Locks are always taken target first, then reaction, so toggles cannot
 deadlock each other.
 
-PostgreSQL toggles in one autocommit statement (``toggle_in_one_statement``), because toggles are
-hot and each round trip costs more than the work it carries. That statement reads the reaction in
-its snapshot, taken before it waited for the lock, so a concurrent toggle of the *same* reaction may
-have changed it meanwhile. Each of its writes is therefore conditioned on the row it read, and the
-counters move by what the writes returned, never by what was read: the statement either does the
-toggle exactly or changes nothing and says so, and the transaction (``toggle_reaction``: lock,
-then the same statement with a fresh snapshot) runs instead. SQLite has no data-modifying CTEs: its
-transaction reads, writes the reaction and moves the counters as separate statements (BEGIN
-IMMEDIATE serialises all writers there).
+PostgreSQL toggles in one autocommit statement, because toggles are hot and each round trip costs
+more than the work it carries. That statement reads the reaction in its snapshot, taken before it
+waited for the lock, so a concurrent toggle of the *same* reaction may have changed it meanwhile.
+Each of its writes is therefore conditioned on the row it read, and the counters move by what the
+writes returned, never by what was read: the statement either does the toggle exactly or changes
+nothing and says so, and the locked transaction (lock, then the same statement with a fresh
+snapshot) runs instead. SQLite has no data-modifying CTEs: its transaction reads, writes the
+reaction and moves the counters as separate statements (BEGIN IMMEDIATE serialises all writers
+there). A toggle is never run again after its connection died: it may have reached the database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Generic
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Executable,
     Integer,
+    Row,
     Select,
     bindparam,
     cast,
@@ -40,32 +42,53 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from videoengage.db.dialect import Dialect
+from videoengage.db.engine import Database
 from videoengage.db.models import counter_column
-from videoengage.db.queries import Record
-from videoengage.db.reaction_targets import M, ReactionTarget
+from videoengage.db.reaction_targets import R, ReactionTarget
 from videoengage.db.types import utcnow
 from videoengage.enums import ReactionAction, ReactionType
 
 
 @dataclass(frozen=True)
-class Toggled:
+class Toggled(Generic[R]):
     """What the toggle did, the viewer's reaction after it, and the target row with its new counters."""
 
     action: ReactionAction
     type: ReactionType | None
-    target: Record
+    target: R
 
 
-async def toggle_reaction(
-    conn: AsyncConnection, target: ReactionTarget[M], user_id: int, target_id: int, type: ReactionType
-) -> Toggled | None:
+async def toggle(
+    db: Database, target: ReactionTarget[R], user_id: int, target_id: int, type: ReactionType
+) -> Toggled[R] | None:
     """Add, change or remove ``user_id``'s reaction; ``None`` if the target is missing or not visible."""
+    if db.dialect.writes_in_one_statement:
+        toggled = await db.single_statement(
+            lambda conn: _toggle_in_one_statement(conn, target, user_id, target_id, type)
+        )
+        if toggled is not None:
+            return toggled
+    return await db.transaction(
+        lambda conn: _toggle_in_transaction(conn, db.dialect, target, user_id, target_id, type)
+    )
+
+
+async def _toggle_in_transaction(
+    conn: AsyncConnection,
+    dialect: Dialect,
+    target: ReactionTarget[R],
+    user_id: int,
+    target_id: int,
+    type: ReactionType,
+) -> Toggled[R] | None:
+    """Lock the target first; then the one statement (its snapshot is now current) or SQLite's steps."""
     statements = _statements(target)
     keys = {"who": user_id, "what": target_id}
     if await conn.scalar(statements.lock, keys) is None:
         return None
-    if conn.dialect.name == "postgresql":
-        toggled = await toggle_in_one_statement(conn, target, user_id, target_id, type)
+    if dialect.writes_in_one_statement:
+        toggled = await _toggle_in_one_statement(conn, target, user_id, target_id, type)
         assert toggled is not None  # with the lock held, its snapshot is current: it always toggles
         return toggled
 
@@ -78,28 +101,31 @@ async def toggle_reaction(
         await conn.execute(statements.change, {**keys, "reaction": type, "changed_at": utcnow()})
     current = None if previous is type else type
     moved = (await conn.execute(_move_counters(target, previous, current), keys)).one()  # locked above
-    return _toggled(previous, current, moved)
+    return _toggled(target, previous, current, moved)
 
 
-async def toggle_in_one_statement(
-    conn: AsyncConnection, target: ReactionTarget[M], user_id: int, target_id: int, type: ReactionType
-) -> Toggled | None:
+async def _toggle_in_one_statement(
+    conn: AsyncConnection, target: ReactionTarget[R], user_id: int, target_id: int, type: ReactionType
+) -> Toggled[R] | None:
     """PostgreSQL: the whole toggle in one statement; ``None`` if it changed nothing (the target is
     missing or not visible, or a concurrent toggle of this reaction got there first)."""
     parameters = {"who": user_id, "what": target_id, "reaction": type, "now": utcnow()}
     row = (await conn.execute(_statements(target).toggle, parameters)).first()
-    return None if row is None else _toggled(row.previous, row.current, row)
+    return None if row is None else _toggled(target, row.previous, row.current, row)
 
 
-def _toggled(previous: ReactionType | None, current: ReactionType | None, target: Record) -> Toggled:
-    """What a toggle did, named from the viewer's reaction before and after it."""
+def _toggled(
+    target: ReactionTarget[R], previous: ReactionType | None, current: ReactionType | None, row: Row[Any]
+) -> Toggled[R]:
+    """What a toggle did, named from the viewer's reaction before and after it; ``row`` starts with
+    the target's columns in table order."""
     if previous is None:
         action = ReactionAction.ADDED
     elif current is None:
         action = ReactionAction.REMOVED
     else:
         action = ReactionAction.CHANGED
-    return Toggled(action=action, type=current, target=target)
+    return Toggled(action=action, type=current, target=target.row._make(row[: len(target.row._fields)]))
 
 
 @dataclass(frozen=True)
@@ -129,7 +155,7 @@ def _statements(target: ReactionTarget[Any]) -> _ToggleStatements:
     )
     return _ToggleStatements(
         lock=lock,
-        toggle=_toggle_in_one_statement(target, lock, this_reaction, target_id, user_id),
+        toggle=_one_statement(target, lock, this_reaction, target_id, user_id),
         read=select(reactions.c.type).where(this_reaction),
         add=insert(reactions).values(
             {
@@ -167,7 +193,7 @@ def _move_counters(
     )
 
 
-def _toggle_in_one_statement(
+def _one_statement(
     target: ReactionTarget[Any],
     lock: Select[Any],
     this_reaction: ColumnElement[bool],

@@ -1,10 +1,12 @@
-"""Saving playback progress: one upsert that merges with what is stored, so concurrent saves never race.
+"""The owner of saving playback progress: one upsert that merges with what is stored, so concurrent
+saves never race.
 
 The merge happens inside the statement (``INSERT … SELECT … ON CONFLICT DO UPDATE``), never as a
 read-then-write: ``watched_seconds`` keeps the maximum, ``completed`` once true stays true, and the
 resume position moves only for a reading at least as recent as the stored one (heartbeats arrive
 out of order on mobile networks). The ``SELECT`` from ``videos`` makes a missing or unpublished
-video insert nothing, in the same statement.
+video insert nothing, in the same statement. The same reading merged twice leaves the same row, so
+the upsert runs once more if its connection was dead.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, Executable, Integer, bindparam, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videoengage.db.dialect import dialect_insert
+from videoengage.db.dialect import Dialect
+from videoengage.db.engine import Database
 from videoengage.db.models import Video, VideoProgress
-from videoengage.db.queries import Record
+from videoengage.db.rows import ProgressRow
 from videoengage.db.types import UtcDateTime
 
 _PROGRESS = VideoProgress.__table__
@@ -52,7 +55,7 @@ _COLUMNS = (
 
 
 @cache
-def _upsert(dialect: str) -> Executable:
+def _upsert(dialect: Dialect) -> Executable:
     """The merging upsert, built once per dialect with bound parameters: a player saves every few
     seconds, and building this statement anew each time cost more CPU than running it."""
     source = select(
@@ -65,7 +68,7 @@ def _upsert(dialect: str) -> Executable:
         bindparam("recorded_at", type_=UtcDateTime()),
         bindparam("updated_at", type_=UtcDateTime()),
     ).where(Video.id == bindparam("video_id", type_=_PROGRESS.c.video_id.type), Video.is_published.is_(True))
-    statement = dialect_insert(dialect, VideoProgress).from_select(list(_COLUMNS), source)
+    statement = dialect.insert(VideoProgress).from_select(list(_COLUMNS), source)
     new, old = statement.excluded, _PROGRESS.c
     is_newer = new.recorded_at >= old.recorded_at
 
@@ -88,19 +91,23 @@ def _upsert(dialect: str) -> Executable:
     ).returning(*_PROGRESS.c)
 
 
-async def save_progress(conn: AsyncConnection, reading: ProgressReading) -> Record | None:
-    """Store the reading merged with the stored progress; ``None`` if the video is not published."""
-    result = await conn.execute(
-        _upsert(conn.dialect.name),
-        {
-            "user_id": reading.user_id,
-            "video_id": reading.video_id,
-            "watched_seconds": reading.watched_seconds,
-            "last_position": reading.last_position,
-            "duration_seconds": reading.duration_seconds,
-            "completed": reading.completed,
-            "recorded_at": reading.recorded_at,
-            "updated_at": reading.saved_at,
-        },
-    )
-    return result.first()
+async def save(db: Database, reading: ProgressReading) -> ProgressRow | None:
+    """Store the reading merged with the stored progress; ``None`` if the video is not published.
+    One statement, atomic on its own: autocommit on PostgreSQL, no transaction around it."""
+    statement = _upsert(db.dialect)
+    parameters = {
+        "user_id": reading.user_id,
+        "video_id": reading.video_id,
+        "watched_seconds": reading.watched_seconds,
+        "last_position": reading.last_position,
+        "duration_seconds": reading.duration_seconds,
+        "completed": reading.completed,
+        "recorded_at": reading.recorded_at,
+        "updated_at": reading.saved_at,
+    }
+
+    async def upsert(conn: AsyncConnection) -> ProgressRow | None:
+        row = (await conn.execute(statement, parameters)).first()
+        return None if row is None else ProgressRow._make(row)
+
+    return await db.idempotent_statement(upsert)

@@ -1,0 +1,102 @@
+"""The owner of the chat screen's page: a conversation's messages, newest first, with their senders
+and video cards, and the membership check, in one statement (both databases).
+
+Rows come back typed (``db.rows.PageRow``): the message's columns, its sender and, when the page shows
+video cards, its shared video if still published. A sender or a video on many rows is built once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from videoengage.db.engine import Database
+from videoengage.db.membership import is_participant, takes_part
+from videoengage.db.models import Message, User, Video
+from videoengage.db.rows import MessageRow, PageRow, Sender, VideoCard
+
+_MESSAGES = Message.__table__
+
+
+async def newest_page(
+    db: Database,
+    conversation_id: int,
+    viewer_id: int,
+    before_id: int | None,
+    limit: int,
+    *,
+    with_videos: bool,
+) -> list[PageRow] | None:
+    """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first; ``None`` when
+    the viewer does not take part. A read: it runs once more if its connection was dead."""
+
+    async def page_or_none(conn: AsyncConnection) -> list[PageRow] | None:
+        parameters = {"conversation_id": conversation_id, "user_id": viewer_id, "limit": limit}
+        if before_id is not None:
+            parameters["before_id"] = before_id
+        rows = (await conn.execute(_page(before_id is not None, with_videos), parameters)).all()
+        # An empty page costs a second look, to tell "no (older) messages" from "not yours".
+        if not rows and not await is_participant(conn, conversation_id, viewer_id):
+            return None
+        return _page_rows(rows, with_videos)
+
+    return await db.fetch(page_or_none)
+
+
+_MESSAGE_WIDTH = len(MessageRow._fields)
+_SENDER_COLUMNS = ("display_name", "avatar_url")
+_CARD_COLUMNS = tuple(name for name in VideoCard._fields)
+
+
+def _page_rows(rows: Sequence[Sequence[Any]], with_videos: bool) -> list[PageRow]:
+    """Typed rows from the statement's: one ``PageRow`` per message, one ``Sender`` and one
+    ``VideoCard`` per distinct sender and video. Read by index and slice, in the order ``_page``
+    selects: a Core row's lookup by name is a Python call, which here would cost more than the rest."""
+    width = _MESSAGE_WIDTH
+    make = PageRow._make
+    senders: dict[int, Sender] = {}
+    cards: dict[int, VideoCard] = {}
+    page = []
+    for row in rows:
+        sender_id = row[2]
+        sender = senders.get(sender_id)
+        if sender is None:
+            sender = senders[sender_id] = Sender(sender_id, row[width], row[width + 1])
+        card = None
+        if with_videos:
+            video_id = row[width + 2]
+            if video_id is not None:  # shared, and still published
+                card = cards.get(video_id)
+                if card is None:
+                    card = cards[video_id] = VideoCard._make(row[width + 2 :])
+        page.append(make((*row[:width], sender, card)))
+    return page
+
+
+@cache
+def _page(older: bool, with_videos: bool) -> Select[Any]:
+    """The message's columns in table order, then its sender's, then (with cards) its video's."""
+    users, videos = User.__table__, Video.__table__
+    conversation_id = bindparam("conversation_id", type_=_MESSAGES.c.conversation_id.type)
+    columns = [*_MESSAGES.c, *(users.c[name].label(f"sender_{name}") for name in _SENDER_COLUMNS)]
+    joined = _MESSAGES.join(users, users.c.id == _MESSAGES.c.sender_id)
+    if with_videos:
+        columns += [videos.c[name].label(f"video_{name}") for name in _CARD_COLUMNS]
+        joined = joined.outerjoin(
+            videos, (videos.c.id == _MESSAGES.c.shared_video_id) & videos.c.is_published.is_(True)
+        )
+    query = (
+        select(*columns)
+        .select_from(joined)
+        .where(
+            _MESSAGES.c.conversation_id == conversation_id,
+            takes_part(conversation_id, bindparam("user_id", type_=users.c.id.type)),
+        )
+    )
+    if older:
+        query = query.where(_MESSAGES.c.id < bindparam("before_id", type_=_MESSAGES.c.id.type))
+    return query.order_by(_MESSAGES.c.id.desc()).limit(bindparam("limit"))
