@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -364,3 +366,12 @@ async def test_cards_selected_only_through_fragments_are_loaded(api: Api, db: Da
     nodes = [edge["node"] for edge in result["messages"]["edges"]]
     assert nodes[3]["sharedVideo"] == {"title": "Morning yoga flow"}
     assert nodes[0]["sharedPost"] is not None
+
+
+@pytest.mark.parametrize(
+    "values", [(), (0,), (1, 2), (-5, 2**63, 10**30), ("2026-12-01T00:00:00+00:00", 7), (True, 1)]
+)
+def test_a_cursor_is_the_same_text_as_its_json(values: tuple[int | str, ...]) -> None:
+    """Integer cursors are written without json.dumps; their bytes must not change (clients keep them)."""
+    raw = json.dumps(["messages", *values], separators=(",", ":")).encode()
+    assert encode_cursor("messages", *values) == base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from typing import Generic, TypeVar
 
@@ -44,9 +45,21 @@ def check_page_size(first: int) -> int:
 
 
 def encode_cursor(kind: str, *values: int | str) -> str:
-    """A cursor is opaque to clients; inside, it names its list so one list's cursor fails in another."""
-    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    """A cursor is opaque to clients; inside, it names its list so one list's cursor fails in another.
+
+    A page encodes one per item: integers are written directly (the same text ``json.dumps`` writes,
+    at a third of its cost); anything else goes through ``json.dumps``."""
+    if all(type(value) is int for value in values):
+        text = ",".join([_json_string(kind), *map(str, values)])
+        raw = f"[{text}]".encode()
+    else:
+        raw = json.dumps([kind, *values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@functools.cache
+def _json_string(kind: str) -> str:
+    return json.dumps(kind)
 
 
 def decode_cursor(kind: str, cursor: str, *types: type[int] | type[str]) -> tuple[int | str, ...]:
