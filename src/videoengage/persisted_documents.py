@@ -13,11 +13,10 @@ import hashlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from graphql import GraphQLError, GraphQLSchema, parse, validate
-from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLRequestData
 
 from videoengage.errors import ErrorCode
@@ -151,15 +150,3 @@ def load_manifest(path: Path) -> dict[str, str]:
                 f"TRUSTED_DOCUMENTS: the entry {sha[:80]!r} in {path} is not a document under its SHA-256"
             )
     return manifest
-
-
-class RegisterPersistedQuery(SchemaExtension):
-    """Registers a document sent with its hash when it reaches execution: parsed and valid."""
-
-    def __init__(self, documents: PersistedDocuments) -> None:
-        self.documents = documents
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        self.documents.register(context.query, context.operation_extensions)
-        yield

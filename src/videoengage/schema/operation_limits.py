@@ -16,21 +16,16 @@ once (twenty aliased ``sendMessage``), so it is counted per operation, each use 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentSpreadNode,
-    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
 from graphql.validation.rules import overlapping_fields_can_be_merged
-from strawberry.extensions import SchemaExtension
 
-from videoengage.errors import BadUserInput
 from videoengage.schema.document import fragment_selections
 
 # The standard introspection query (graphql-core's ``get_introspection_query`` with every option,
@@ -209,38 +204,3 @@ def operation_limit_problem(
                 operation.name.value if operation.name else None, root_fields, max_root_fields
             )
     return None
-
-
-class OperationLimiter(SchemaExtension):
-    """Refuses a document over ``MAX_FIELDS`` or ``MAX_ROOT_FIELDS`` as soon as it is parsed.
-
-    It runs on every request, also when the parse and validation caches hit, and before validation
-    starts: a refused document gets this one error, ``BAD_USER_INPUT``, and is neither validated
-    nor executed. The error leaves the parsing step the way a syntax error does.
-    """
-
-    def __init__(self, max_fields: int, max_root_fields: int, introspection_fields: int | None) -> None:
-        self.max_fields = max_fields
-        self.max_root_fields = max_root_fields
-        self.introspection_fields = introspection_fields
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        document = self.execution_context.graphql_document
-        if document is None:
-            return
-        limits = (self.max_fields, self.max_root_fields, self.introspection_fields)
-        if _admitted.get(id(document)) == (document, limits):
-            return  # the parse cache's document, counted before
-        problem = operation_limit_problem(document, *limits)
-        if problem is not None:
-            raise GraphQLError(problem, original_error=BadUserInput(problem))
-        if len(_admitted) >= _ADMITTED_SIZE:
-            del _admitted[next(iter(_admitted))]  # the oldest
-        _admitted[id(document)] = (document, limits)
-
-
-# Documents found within the limits, by identity: the parse cache hands out the same object for
-# the same text. Holding the document keeps its id from being reused while it is here.
-_ADMITTED_SIZE = 256
-_admitted: dict[int, tuple[DocumentNode, tuple[int, int, int | None]]] = {}

@@ -13,13 +13,11 @@ does not understand it leaves to the parser, which reports syntax errors.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from videoengage.errors import BadUserInput
 from videoengage.schema.operation_limits import (
@@ -233,18 +231,3 @@ class _Cycle(Exception):
     def __init__(self, fragment: str) -> None:
         super().__init__(fragment)
         self.fragment = fragment
-
-
-class TokenPrecount(SchemaExtension):
-    """Runs the first pass on every request, before the parser or its cache sees the document."""
-
-    def __init__(
-        self, max_tokens: int, max_fields: int, max_root_fields: int, introspection_fields: int | None
-    ) -> None:
-        self.limits = (max_tokens, max_fields, max_root_fields, introspection_fields)
-
-    def on_parse(self) -> Iterator[None]:
-        query = self.execution_context.query
-        if query is not None:
-            scan(query, *self.limits)
-        yield

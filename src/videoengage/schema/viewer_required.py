@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from graphql import (
-    ExecutionResult,
     FieldNode,
     FragmentSpreadNode,
-    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
 from graphql.language import DocumentNode
-from strawberry.extensions import SchemaExtension
 
-from videoengage.errors import Unauthenticated
 from videoengage.schema.document import fragment_selections
 
 
-class RequireViewer(SchemaExtension):
-    """Authenticates before execution unless the operation only introspects (``__schema``, ``__typename``).
-
-    A failed check becomes the whole result: one UNAUTHENTICATED error and no resolver runs.
-    """
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and _touches_product_fields(document, context.operation_name):
-            try:
-                await context.context.authenticate()
-            except Unauthenticated as error:
-                context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(error.message, original_error=error)]
-                )
-        yield
-
-
-def _touches_product_fields(document: DocumentNode, operation_name: str | None) -> bool:
+def touches_product_fields(document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether the operation selects any field but introspection's (``__schema``, ``__typename``):
+    then it needs a viewer."""
     fragments = fragment_selections(document)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:

@@ -1,0 +1,138 @@
+"""Every check an operation passes before it runs, in one Strawberry extension.
+
+Strawberry pays for each extension at each step of a request (it looks up every hook of every
+extension, and enters a context manager for each), and its validation cache is keyed by the
+document's deep hash (about 10 µs for a page query). Nine extensions did these checks; this one
+does them in the same order, with caches keyed by identity:
+
+1. the text pre-pass (``token_count.scan``): token floods and too many fields, before any parse;
+2. the parse, once per text (bounded LRU), with the token limit;
+3. the exact field and root-field count (``operation_limits``), once per parsed document;
+4. validation with the schema's rules and ours, once per parsed document;
+5. before execution, the viewer (``viewer_required``) and the registration of a document sent
+   with its hash (``persisted_documents``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, parse
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from videoengage.errors import BadUserInput, Unauthenticated
+from videoengage.persisted_documents import PersistedDocuments
+from videoengage.schema.operation_limits import operation_limit_problem
+from videoengage.schema.token_count import scan
+from videoengage.schema.viewer_required import touches_product_fields
+
+DOCUMENT_CACHE_SIZE = 256
+
+
+class _Bounded(OrderedDict[Any, Any]):
+    """A dict that forgets its oldest entry past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def remember(self, key: object, value: object) -> None:
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+class DocumentChecks:
+    """The limits, rules and caches every request of one schema shares."""
+
+    def __init__(
+        self,
+        *,
+        max_tokens: int,
+        field_limits: tuple[int, int, int | None],
+        rules: Sequence[type[ASTValidationRule]],
+        documents: PersistedDocuments | None,
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.field_limits = field_limits
+        self.rules = tuple(rules)
+        self.documents = documents
+        self._parsed = _Bounded(DOCUMENT_CACHE_SIZE)  # text -> document, or the limit it is over
+        # by the document's identity; each entry holds its document, so no other can take its id
+        self._validated = _Bounded(DOCUMENT_CACHE_SIZE)
+        self._needs_viewer = _Bounded(DOCUMENT_CACHE_SIZE)
+
+    def document(self, query: str) -> DocumentNode:
+        """The parsed document, within every limit; a GraphQLError (BAD_USER_INPUT) otherwise."""
+        cached = self._parsed.get(query)
+        if cached is None:
+            scan(query, self.max_tokens, *self.field_limits)
+            document = parse(query, max_tokens=self.max_tokens)  # a syntax error is not cached
+            problem = operation_limit_problem(document, *self.field_limits)
+            cached = document if problem is None else problem
+            self._parsed.remember(query, cached)
+        else:
+            self._parsed.move_to_end(query)
+        if isinstance(cached, str):
+            raise GraphQLError(cached, original_error=BadUserInput(cached))
+        return cached
+
+    def validation_errors(
+        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]
+    ) -> list[GraphQLError]:
+        entry = self._validated.get(id(document))
+        if entry is None or entry[0] is not document:
+            entry = (document, validate_document(schema, document, (*rules, *self.rules)))
+            self._validated.remember(id(document), entry)
+        errors: list[GraphQLError] = entry[1]
+        return errors
+
+    def needs_viewer(self, document: DocumentNode, operation_name: str | None) -> bool:
+        key = (id(document), operation_name)
+        entry = self._needs_viewer.get(key)
+        if entry is None or entry[0] is not document:
+            entry = (document, touches_product_fields(document, operation_name))
+            self._needs_viewer.remember(key, entry)
+        needed: bool = entry[1]
+        return needed
+
+
+class OperationPipeline(SchemaExtension):
+    """The checks above, at the steps Strawberry runs them."""
+
+    def __init__(self, checks: DocumentChecks) -> None:
+        self.checks = checks
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:  # Strawberry refuses a request without one before this step
+            context.graphql_document = self.checks.document(context.query)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            context.pre_execution_errors = self.checks.validation_errors(
+                context.schema._schema, context.graphql_document, context.validation_rules
+            )
+        yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Authenticates unless the operation only introspects: a failed check is the whole result,
+        one UNAUTHENTICATED error, and no resolver runs."""
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and self.checks.needs_viewer(document, context.operation_name):
+            try:
+                await context.context.authenticate()
+            except Unauthenticated as error:
+                context.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(error.message, original_error=error)]
+                )
+        if self.checks.documents is not None:
+            self.checks.documents.register(context.query, context.operation_extensions)
+        yield
