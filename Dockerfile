@@ -15,8 +15,11 @@ ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_SYSTEM_
     PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/uv && /opt/uv/bin/pip install --no-cache-dir uv==0.13.9
 WORKDIR /app
-COPY pyproject.toml uv.lock README.md ./
+# The dependencies' layer changes only with the lock; the package (and the README its metadata
+# names) come after it.
+COPY pyproject.toml uv.lock ./
 RUN /opt/uv/bin/uv sync --locked --no-dev --no-install-project --no-cache
+COPY README.md ./
 COPY src ./src
 RUN /opt/uv/bin/uv sync --locked --no-dev --no-editable --no-cache
 
