@@ -50,7 +50,8 @@ def engine_or_skip() -> None:
         skip_or_fail("the docker client is not installed (.ci/run installs docker.io)")
     info = docker("info", "--format", "{{.ServerVersion}}", timeout=30, check=False)
     if info.returncode != 0:
-        skip_or_fail(f"no Docker engine answers: {info.stderr.strip().splitlines()[-1:]}")
+        said = (info.stderr.strip().splitlines() or ["(nothing)"])[-1]
+        skip_or_fail(f"no Docker engine answers: {said}")
 
 
 def base_or_skip() -> str:
