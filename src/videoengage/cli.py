@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from videoengage.settings import ConfigurationError, Settings
@@ -25,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            print(f"videoengage: {name}: {problem['msg']}", file=sys.stderr)
+        return 2
     try:
         result: int = args.run(settings, args)
     except ConfigurationError as error:
@@ -105,6 +112,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     settings.signing_secret()  # fail here, in one line, rather than in every worker
+    if settings.migrate_on_start:
+        # Before uvicorn starts (and forks its workers): one migrator per process tree. A failure
+        # stops the start with one line (exit 1), so the orchestrator sees it and retries.
+        _migrate(settings, args)
     try:
         _check_database(settings)
     except DatabaseNotReady as problem:

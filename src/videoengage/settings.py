@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     request_body_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     max_receiving_requests: int = Field(default=2_000, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0, le=600)
+    # `videoengage serve` upgrades the database before it serves. Off by default: a release should
+    # have one migrator (a job or one instance), not every replica racing to run the same DDL.
+    migrate_on_start: bool = False
 
     # Generated completion code for selections seen before (src/videoengage/planned); off, every
     # operation runs on graphql-core's general executor. Both give the same bytes.
