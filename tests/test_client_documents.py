@@ -18,6 +18,7 @@ from tests.factories import create_post, create_user, create_video
 from videoengage.auth import issue_token
 from videoengage.db.engine import Database
 from videoengage.persisted_documents import load_manifest
+from videoengage.settings import ConfigurationError
 
 MANIFEST = CLIENTS / "src" / "gql" / "persisted-documents.json"
 OPERATIONS = CLIENTS / "operations"
@@ -141,3 +142,12 @@ def test_the_manifest_hashes_are_what_apollo_clients_send(name: str) -> None:
     assert len(sha) == 64 and not sha.startswith("sha256:")
     assert Path(MANIFEST).read_text(encoding="utf-8").count(sha) == 1
     assert document in json.loads(MANIFEST.read_text(encoding="utf-8")).values()
+
+
+def test_a_manifest_with_the_presets_default_prefixed_keys_is_refused_with_the_fix(tmp_path: Path) -> None:
+    prefixed = {f"sha256:{sha}": document for sha, document in load_manifest(MANIFEST).items()}
+    path = tmp_path / "persisted-documents.json"
+    path.write_text(json.dumps(prefixed), encoding="utf-8")
+
+    with pytest.raises(ConfigurationError, match=r"prefixed 'sha256:': generate plain hex SHA-256"):
+        load_manifest(path)
