@@ -145,6 +145,13 @@ def load_manifest(path: Path) -> dict[str, str]:
     if not isinstance(manifest, dict):
         raise ConfigurationError(f"TRUSTED_DOCUMENTS: {path} must hold a JSON object of hash to document")
     for sha, document in manifest.items():
+        if sha.startswith("sha256:"):
+            # The client preset's hashAlgorithm "sha256" writes these; its clients then send the
+            # prefix too, which Apollo's protocol (sha256Hash: 64 hex digits) does not allow.
+            raise ConfigurationError(
+                f"TRUSTED_DOCUMENTS: {path} has keys prefixed 'sha256:': generate plain hex SHA-256 "
+                "(graphql-codegen: persistedDocuments.hashAlgorithm as a function, see clients/codegen.ts)"
+            )
         if not isinstance(document, str) or sha256_hex(document) != sha:
             raise ConfigurationError(
                 f"TRUSTED_DOCUMENTS: the entry {sha[:80]!r} in {path} is not a document under its SHA-256"

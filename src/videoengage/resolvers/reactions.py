@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from videoengage.context import Info
 from videoengage.db.reaction_targets import POST, VIDEO, R, ReactionTarget
 from videoengage.db.toggle_reaction import Toggled, toggle
-from videoengage.errors import NotFound
+from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
 from videoengage.schema.post import Post
 from videoengage.schema.reaction import ReactionCounts, ReactionType
@@ -18,21 +18,40 @@ from videoengage.schema.reaction_payloads import (
     TogglePostReactionInput,
     TogglePostReactionPayload,
     ToggleReactionInput,
+    ToggleVideoReactionInput,
     ToggleVideoReactionPayload,
 )
 from videoengage.schema.video import Video
 
-VideoInput = Annotated[ToggleReactionInput, strawberry.argument(description="The video and the reaction.")]
+VideoInput = Annotated[
+    ToggleVideoReactionInput | None,
+    strawberry.argument(
+        description="The video and the reaction. Required: nullable only while the deprecated `input` "
+        "is accepted; give exactly one of the two (BAD_USER_INPUT otherwise)."
+    ),
+]
+# Documents written before ToggleVideoReactionInput declare `$input: ToggleReactionInput!`: the old
+# argument keeps its name and type (now nullable, which every such document still satisfies).
+DeprecatedVideoInput = Annotated[
+    ToggleReactionInput | None,
+    strawberry.argument(
+        description="The video and the reaction, as before ToggleVideoReactionInput.",
+        deprecation_reason="Use `reaction: ToggleVideoReactionInput`; `input` goes in the next release.",
+    ),
+]
 PostInput = Annotated[TogglePostReactionInput, strawberry.argument(description="The post and the reaction.")]
 
 
-async def toggle_video_reaction(info: Info, input: VideoInput) -> ToggleVideoReactionPayload:
+async def toggle_video_reaction(
+    info: Info, reaction: VideoInput = None, input: DeprecatedVideoInput = None
+) -> ToggleVideoReactionPayload:
+    given = _exactly_one(reaction, input)
     loaders = info.context.loaders
     toggled = await _toggle(
         info,
         VIDEO,
-        parse_id(input.video_id, "videoId"),
-        input.type,
+        parse_id(given.video_id, "videoId"),
+        given.type,
         reaction_loader=loaders.video_reaction_by_user_and_video,
         target_loader=loaders.published_video_by_id,
     )
@@ -80,3 +99,15 @@ async def _toggle(
     reaction_loader.clear(key).prime(key, toggled.type)
     target_loader.clear(target_id).prime(target_id, toggled.target)
     return toggled
+
+
+def _exactly_one(
+    reaction: ToggleVideoReactionInput | None, input: ToggleReactionInput | None
+) -> ToggleVideoReactionInput | ToggleReactionInput:
+    """The one of the two arguments given; both or neither is the client's mistake, and nothing runs."""
+    if reaction is not None and input is not None:
+        raise BadUserInput("Give `reaction` or the deprecated `input`, not both", field="input")
+    given = reaction if reaction is not None else input
+    if given is None:
+        raise BadUserInput("`reaction` is required: the video and the reaction", field="reaction")
+    return given

@@ -10,6 +10,18 @@ from videoengage.schema.video import Video
 
 
 @strawberry.input(description="Which video to react to, and how.")
+class ToggleVideoReactionInput:
+    video_id: strawberry.ID = strawberry.field(description="The published video.")
+    type: ReactionType = strawberry.field(
+        description="The reaction. The viewer's current type again removes it; another type replaces it."
+    )
+
+
+# Input types cannot carry @deprecated; the argument that takes it does (toggleVideoReaction.input).
+@strawberry.input(
+    description="Deprecated: use ToggleVideoReactionInput (the `reaction` argument of toggleVideoReaction). "
+    "Which video to react to, and how; accepted for one more release."
+)
 class ToggleReactionInput:
     video_id: strawberry.ID = strawberry.field(description="The published video.")
     type: ReactionType = strawberry.field(

@@ -19,6 +19,7 @@ from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
 from videoengage.schema.operation_pipeline import DocumentChecks, OperationPipeline
 from videoengage.schema.query import Query
+from videoengage.schema.scalars import SCALAR_OVERRIDES
 from videoengage.settings import Settings
 
 
@@ -62,6 +63,7 @@ def build_schema(settings: Settings, documents: PersistedDocuments | None = None
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=planned_execution_context() if settings.fast_path else None,
     )
 
