@@ -110,6 +110,11 @@ def _cmdline(pid: int) -> bytes:
 def server_environment(settings: Settings, counters: Path, source: Path | None = None) -> dict[str, str]:
     """Production settings, every limit at its default, errors masked; the log quiet (warnings only).
 
+    The rate limit is on but out of reach (``RATE_LIMIT_POINTS`` a billion, unless the environment
+    sets it): each request is costed and charged to its viewer's bucket, as in production, but a
+    workload driving 400 users hundreds of times a second is not a normal client and would be
+    refused. ``REDIS_URL`` in the environment puts the buckets in Redis.
+
     Plus the statement counter (``probe/sitecustomize.py``), writing into ``counters``. The reference
     reads the same ``DATABASE_URL`` and ``JWT_SECRET``; the repository is on its path for ``bench.plain``.
     ``source``, a checkout's ``src``, serves that checkout's ``videoengage`` instead of this one's.
@@ -121,6 +126,7 @@ def server_environment(settings: Settings, counters: Path, source: Path | None =
         )
     )
     return {
+        "RATE_LIMIT_POINTS": "1000000000",
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "JWT_SECRET": settings.signing_secret(),

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     # over RATE_LIMIT_WINDOW_SECONDS (README, "Rate and cost limits"). With REDIS_URL the buckets are
     # shared by every worker and instance; without it each worker keeps its own.
     rate_limit_points: int = Field(default=1_000, ge=100, le=1_000_000_000)
-    rate_limit_window_seconds: float = Field(default=10.0, ge=1, le=86_400)
+    rate_limit_window_seconds: float = Field(default=10.0, ge=0.1, le=86_400)
     redis_url: str | None = None
     # Keys in Redis start with this, so deployments (and test runs) can share one Redis.
     redis_key_prefix: str = Field(default="videoengage:", max_length=100)
