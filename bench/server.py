@@ -161,15 +161,17 @@ def serve(
     *,
     reference: bool = False,
     source: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Start ``videoengage serve`` (or, with ``reference``, the plain Strawberry reference) on a free
-    port, wait until every worker is up, stop it at the end."""
+    port, wait until every worker is up, stop it at the end. ``extra_env`` is set on top of the
+    server's environment (``python -m bench.compare --current-env``)."""
     port = _free_port()
     counters.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             _command(reference, port, workers),
-            env=server_environment(settings, counters, source),
+            env={**server_environment(settings, counters, source), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
