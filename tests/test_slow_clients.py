@@ -114,7 +114,7 @@ async def test_a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_i
         writer.write(VIEWER[5:])
         status, body, _ = _status_and_body(await _until_closed(reader))
         writer.close()
-        assert (status, body) == (200, viewer.answer)
+        assert (status, without_cost(body)) == (200, viewer.answer)
 
 
 async def test_a_request_still_receiving_its_body_does_not_count_in_flight(
@@ -126,7 +126,7 @@ async def test_a_request_still_receiving_its_body_does_not_count_in_flight(
             response = httpx.post(server.graphql_url, content=VIEWER, headers=viewer.headers, timeout=10)
             assert (response.status_code, without_cost(response.json())) == (200, viewer.answer)
             status, body, _ = _status_and_body(await slow.finish())
-            assert (status, body) == (200, viewer.answer)
+            assert (status, without_cost(body)) == (200, viewer.answer)
 
 
 async def test_requests_receiving_their_body_have_a_cap_of_their_own(db_url: str, viewer: Viewer) -> None:
@@ -209,7 +209,7 @@ async def test_a_request_head_over_64_kib_gets_431_and_the_connection_is_closed(
         writer.write(_closing_head(viewer.token, len(VIEWER)).replace(b"Host:", padding + b"Host:") + VIEWER)
         status, body, _ = _status_and_body(await _until_closed(reader))
         writer.close()
-        assert (status, body) == (200, viewer.answer)
+        assert (status, without_cost(body)) == (200, viewer.answer)
         query = {"query": "{ viewer { id } }" + " " * 200_000}
         response = httpx.post(server.graphql_url, json=query, headers=viewer.headers, timeout=10)
         assert (response.status_code, without_cost(response.json())) == (200, viewer.answer)
