@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,7 +25,7 @@ from tests.chat import Chat, create_chat
 from tests.conftest import make_settings, serve
 from tests.served import free_port
 from tests.tcp_proxy import tcp_proxy
-from tests.test_rate_limit import SEND, stored_messages, text_message
+from tests.test_rate_limit import SEND, aliased_sends, stored_messages, text_message
 from videoengage.db.engine import Database
 from videoengage.rate_limit import REDIS_RETRY_SECONDS
 from videoengage.settings import Settings
@@ -162,3 +163,40 @@ async def test_redis_cut_and_restored_mid_traffic(
     assert len(warnings) == 2, warnings
     assert "Redis does not answer" in warnings[0]
     assert "Redis answers again" in warnings[1]
+
+
+async def test_a_worker_leases_a_tenth_of_the_bucket_and_gives_back_what_is_left(
+    db: Database, db_url: str, chat: Chat, redis_url: str, key_prefix: str
+) -> None:
+    """1,000 points refilled at 1 a second: a worker takes 100 at a time from Redis and spends them
+    itself; an operation its lease cannot cover gives the rest back in the same round trip."""
+    settings = make_settings(
+        db_url,
+        rate_limit_points=1_000,
+        rate_limit_window_seconds=1_000,
+        redis_url=redis_url,
+        redis_key_prefix=key_prefix,
+    )
+    bucket = redis.Redis.from_url(redis_url)
+    started = time.monotonic()
+
+    def in_redis(expected: float) -> bool:
+        points = float(bucket.hget(f"{key_prefix}rate:{chat.ada}", "points") or -1)
+        return expected <= points <= expected + (time.monotonic() - started) + 0.01
+
+    async with serve(settings) as http:
+        first = await send(http, settings, chat, "first")
+        assert available(first) == 990  # 900 in Redis, 90 in this worker's lease
+        assert in_redis(900)
+        for n in range(9):
+            assert "errors" not in await send(http, settings, chat, f"leased {n}")
+        assert in_redis(900)  # nine sends, no round trip
+        await send(http, settings, chat, "eleventh")
+        assert in_redis(800)  # the lease was spent: another 100
+        ten = await Api(http, settings).gql(
+            aliased_sends(10), {"c": str(chat.conversation)}, as_user=chat.ada
+        )
+        assert "errors" not in ten
+        assert in_redis(790)  # 90 given back, 100 taken for the ten
+    bucket.close()
+    assert await stored_messages(db) == 21

@@ -27,9 +27,10 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from videoengage.buckets import Throttle
 from videoengage.errors import BadUserInput, RateLimited, Unauthenticated
 from videoengage.persisted_documents import PersistedDocuments
-from videoengage.rate_limit import RateLimiter, Throttle
+from videoengage.rate_limit import RateLimiter
 from videoengage.schema.operation_cost import Cost, operation_cost
 from videoengage.schema.operation_limits import operation_limit_problem
 from videoengage.schema.token_count import scan
