@@ -73,7 +73,14 @@ def checkout_of(revision: str) -> Iterator[Path]:
 
 
 def compare(
-    url: str, data: DataSet, revision: str, workloads: tuple[Workload, ...], *, rounds: int, seconds: float
+    url: str,
+    data: DataSet,
+    revision: str,
+    workloads: tuple[Workload, ...],
+    *,
+    rounds: int,
+    seconds: float,
+    current_env: dict[str, str] | None = None,
 ) -> list[Comparison]:
     settings = Settings(database_url=url, jwt_secret=SecretStr(secrets.token_urlsafe(48)), production=True)
     tokens = [issue_token(settings, user, TOKEN_TTL_SECONDS) for user in range(1, data.users + 1)]
@@ -84,7 +91,7 @@ def compare(
         write_lua_data(data_file, data, tokens, workloads)
         with (
             serve(settings, 2, work / "baseline.log", work / "baseline", source=checkout / "src") as baseline,
-            serve(settings, 2, work / "current.log", work / "current") as current,
+            serve(settings, 2, work / "current.log", work / "current", extra_env=current_env) as current,
         ):
             for workload in workloads:
                 forget_sent_messages(url, data)
@@ -118,7 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="each run (default 3)")
     parser.add_argument("--database-url", default=None, help="default $DATABASE_URL, else the local server")
     parser.add_argument("--smoke", action="store_true", help="a tiny data set of its own, one 1 s round")
+    parser.add_argument(
+        "--current-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set on this checkout's server only, e.g. REDIS_URL=redis://127.0.0.1:6379/0 (repeatable)",
+    )
     args = parser.parse_args(argv)
+    current_env = dict(item.split("=", 1) for item in args.current_env)
     workloads = tuple(BY_NAME[name.strip()] for name in args.workloads.split(",") if name.strip())
     try:
         require_tools()
@@ -131,7 +146,15 @@ def main(argv: list[str] | None = None) -> int:
         if data is None:
             say(f"{url.rsplit('/', 1)[-1]} holds no benchmark data set: run python -m bench first")
             return 2
-        results = compare(url, data, args.revision, workloads, rounds=args.rounds, seconds=args.seconds)
+        results = compare(
+            url,
+            data,
+            args.revision,
+            workloads,
+            rounds=args.rounds,
+            seconds=args.seconds,
+            current_env=current_env,
+        )
     else:
         url = with_database(url, f"videoengage_bench_compare_smoke_{os.getpid()}")
         create_database(url)

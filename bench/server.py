@@ -110,6 +110,11 @@ def _cmdline(pid: int) -> bytes:
 def server_environment(settings: Settings, counters: Path, source: Path | None = None) -> dict[str, str]:
     """Production settings, every limit at its default, errors masked; the log quiet (warnings only).
 
+    The rate limit is on but out of reach (``RATE_LIMIT_POINTS`` a billion, unless the environment
+    sets it): each request is costed and charged to its viewer's bucket, as in production, but a
+    workload driving 400 users hundreds of times a second is not a normal client and would be
+    refused. ``REDIS_URL`` in the environment puts the buckets in Redis.
+
     Plus the statement counter (``probe/sitecustomize.py``), writing into ``counters``. The reference
     reads the same ``DATABASE_URL`` and ``JWT_SECRET``; the repository is on its path for ``bench.plain``.
     ``source``, a checkout's ``src``, serves that checkout's ``videoengage`` instead of this one's.
@@ -121,6 +126,7 @@ def server_environment(settings: Settings, counters: Path, source: Path | None =
         )
     )
     return {
+        "RATE_LIMIT_POINTS": "1000000000",
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "JWT_SECRET": settings.signing_secret(),
@@ -155,15 +161,17 @@ def serve(
     *,
     reference: bool = False,
     source: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Start ``videoengage serve`` (or, with ``reference``, the plain Strawberry reference) on a free
-    port, wait until every worker is up, stop it at the end."""
+    port, wait until every worker is up, stop it at the end. ``extra_env`` is set on top of the
+    server's environment (``python -m bench.compare --current-env``)."""
     port = _free_port()
     counters.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             _command(reference, port, workers),
-            env=server_environment(settings, counters, source),
+            env={**server_environment(settings, counters, source), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -99,3 +99,11 @@ def assert_no_internals(response: httpx.Response) -> None:
 def assert_no_internals_in(text: str) -> None:
     leaked = [marker for marker in INTERNALS if marker.lower() in text.lower()]
     assert leaked == [], f"internals reached the client ({leaked}): {text[:500]}"
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without ``extensions.cost`` (every charged operation carries it; tests/test_rate_limit.py
+    checks it), for tests that compare whole bodies."""
+    extensions = {key: value for key, value in body.get("extensions", {}).items() if key != "cost"}
+    rest = {key: value for key, value in body.items() if key != "extensions"}
+    return {**rest, "extensions": extensions} if extensions else rest

@@ -79,6 +79,9 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
     # The concurrency tests fire hundreds of requests at once to provoke races, not the overload
     # limit; tests/test_shutdown_and_overload.py sets its own.
     overrides.setdefault("max_concurrent_requests", 1_000)
+    # Many tests send hundreds of operations as one viewer (storms, races); the rate limit's own
+    # tests (tests/test_rate_limit.py) use the real defaults.
+    overrides.setdefault("rate_limit_points", 1_000_000_000)
     return Settings(database_url=db_url, jwt_secret=SecretStr(TEST_JWT_SECRET), **overrides)
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.api import without_cost
 from tests.conftest import make_settings, serve
 from tests.factories import create_user
 from tests.pg_locks import users_locked
@@ -52,7 +53,7 @@ async def test_sigterm_finishes_requests_in_flight_and_refuses_new_ones(db: Data
             await users_lock.rollback()  # let it finish
             response = in_flight.result(timeout=10)
             assert response.status_code == 200
-            assert response.json() == {"data": {"viewer": {"id": str(user_id)}}}
+            assert without_cost(response.json()) == {"data": {"viewer": {"id": str(user_id)}}}
             # uvicorn shuts down cleanly, then re-raises SIGTERM so supervisors see why it ended
             assert server.process.wait(timeout=10) in {0, -signal.SIGTERM}
             assert "Finished server process" in server.log()

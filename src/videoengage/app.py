@@ -31,6 +31,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await graphql.rate_limiter.close()
             await database.dispose()
 
     async def healthz(_request: Request) -> Response:

@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # Apollo's persisted-queries protocol: the client sends the document with its hash again.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    # The viewer's rate limit: the operation does not fit in their bucket now; retry after a while.
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 class AppError(Exception):
@@ -49,3 +51,16 @@ class NotFound(AppError):
 
 class BadUserInput(AppError):
     code = ErrorCode.BAD_USER_INPUT
+
+
+class RateLimited(AppError):
+    """Carries ``retryAfterSeconds``: when the operation's cost will fit in the viewer's bucket."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after_seconds: float) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "retryAfterSeconds": self.retry_after_seconds}

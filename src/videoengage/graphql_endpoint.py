@@ -2,11 +2,13 @@
 
 Clients that accept ``application/graphql-response+json`` get it, with the status codes the
 GraphQL-over-HTTP spec gives it: 400 for a request that never executed (401 without valid
-credentials). ``application/json`` clients keep getting 200, as the spec asks for them.
+credentials, 429 over the rate limit). ``application/json`` clients keep getting 200, as the spec
+asks for them; a rate-limited answer carries ``Retry-After`` for both.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 
 import orjson
@@ -23,7 +25,7 @@ from strawberry.types import ExecutionResult
 from videoengage.context import Context, build_context
 from videoengage.db.engine import Database
 from videoengage.error_format import format_result
-from videoengage.errors import Unauthenticated
+from videoengage.errors import RateLimited, Unauthenticated
 from videoengage.http_request import (
     GRAPHQL_RESPONSE_JSON,
     refusal,
@@ -32,6 +34,7 @@ from videoengage.http_request import (
     request_from_params,
 )
 from videoengage.persisted_documents import PersistedDocuments
+from videoengage.rate_limit import RateLimiter
 from videoengage.schema.schema import build_schema
 from videoengage.settings import Settings
 from videoengage.viewer_cache import ViewerCache
@@ -40,7 +43,9 @@ from videoengage.viewer_cache import ViewerCache
 class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings, database: Database | None = None) -> None:
         self.documents = PersistedDocuments.from_settings(settings)
-        schema = build_schema(settings, self.documents)
+        # Charges each viewer for their operations; subscriptions charge it too.
+        self.rate_limiter = RateLimiter.from_settings(settings)
+        schema = build_schema(settings, self.documents, self.rate_limiter)
         self.documents.check_trusted(schema._schema)
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.settings = settings
@@ -103,8 +108,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # the spec says such a result has no data entry at all.
             response.pop("data", None)
             sub_response = getattr(request.state, "sub_response", None)
+            limited = [e.original_error for e in errors if isinstance(e.original_error, RateLimited)]
+            if limited and isinstance(sub_response, Response):
+                sub_response.headers["retry-after"] = str(math.ceil(limited[0].retry_after_seconds))
             if isinstance(sub_response, Response) and sub_response.media_type == GRAPHQL_RESPONSE_JSON:
-                if all(isinstance(error.original_error, Unauthenticated) for error in errors):
+                if limited:
+                    sub_response.status_code = 429
+                elif all(isinstance(error.original_error, Unauthenticated) for error in errors):
                     sub_response.status_code = 401
                     sub_response.headers["www-authenticate"] = "Bearer"
                 else:

@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     # have one migrator (a job or one instance), not every replica racing to run the same DDL.
     migrate_on_start: bool = False
 
+    # The rate limit: a token bucket per viewer holding RATE_LIMIT_POINTS of operation cost, refilled
+    # over RATE_LIMIT_WINDOW_SECONDS (README, "Rate and cost limits"). With REDIS_URL the buckets are
+    # shared by every worker and instance; without it each worker keeps its own.
+    rate_limit_points: int = Field(default=1_000, ge=100, le=1_000_000_000)
+    rate_limit_window_seconds: float = Field(default=10.0, ge=0.1, le=86_400)
+    redis_url: str | None = None
+    # Keys in Redis start with this, so deployments (and test runs) can share one Redis.
+    redis_key_prefix: str = Field(default="videoengage:", max_length=100)
+
     # Generated completion code for selections seen before (src/videoengage/planned); off, every
     # operation runs on graphql-core's general executor. Both give the same bytes.
     fast_path: bool = True
@@ -91,6 +100,15 @@ class Settings(BaseSettings):
         if url.startswith(("postgresql+psycopg://", "sqlite+aiosqlite://")):
             return url
         raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:// URL")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        return url
 
     @property
     def graphiql_enabled(self) -> bool:

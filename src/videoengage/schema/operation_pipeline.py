@@ -9,12 +9,15 @@ does them in the same order, with caches keyed by identity:
 2. the parse, once per text (bounded LRU), with the token limit;
 3. the exact field and root-field count (``operation_limits``), once per parsed document;
 4. validation with the schema's rules and ours, once per parsed document;
-5. before execution, the viewer (``viewer_required``) and the registration of a document sent
-   with its hash (``persisted_documents``).
+5. before execution, the viewer (``viewer_required``), then the operation's cost
+   (``operation_cost``, once per parsed document) charged to the viewer's bucket (``rate_limit``),
+   and the registration of a document sent with its hash (``persisted_documents``). The cost and
+   the bucket's state go into every charged response's ``extensions.cost``.
 """
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
@@ -24,8 +27,11 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from videoengage.errors import BadUserInput, Unauthenticated
+from videoengage.buckets import Throttle
+from videoengage.errors import BadUserInput, RateLimited, Unauthenticated
 from videoengage.persisted_documents import PersistedDocuments
+from videoengage.rate_limit import RateLimiter
+from videoengage.schema.operation_cost import Cost, operation_cost
 from videoengage.schema.operation_limits import operation_limit_problem
 from videoengage.schema.token_count import scan
 from videoengage.schema.viewer_required import touches_product_fields
@@ -56,15 +62,18 @@ class DocumentChecks:
         field_limits: tuple[int, int, int | None],
         rules: Sequence[type[ASTValidationRule]],
         documents: PersistedDocuments | None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.max_tokens = max_tokens
         self.field_limits = field_limits
         self.rules = tuple(rules)
         self.documents = documents
+        self.limiter = limiter
         self._parsed = _Bounded(DOCUMENT_CACHE_SIZE)  # text -> document, or the limit it is over
         # by the document's identity; each entry holds its document, so no other can take its id
         self._validated = _Bounded(DOCUMENT_CACHE_SIZE)
         self._needs_viewer = _Bounded(DOCUMENT_CACHE_SIZE)
+        self._costs = _Bounded(DOCUMENT_CACHE_SIZE)
 
     def document(self, query: str) -> DocumentNode:
         """The parsed document, within every limit; a GraphQLError (BAD_USER_INPUT) otherwise."""
@@ -100,12 +109,22 @@ class DocumentChecks:
         needed: bool = entry[1]
         return needed
 
+    def cost(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Cost:
+        key = (id(document), operation_name)
+        entry = self._costs.get(key)
+        if entry is None or entry[0] is not document:
+            entry = (document, operation_cost(schema, document, operation_name))
+            self._costs.remember(key, entry)
+        cost: Cost = entry[1]
+        return cost
+
 
 class OperationPipeline(SchemaExtension):
     """The checks above, at the steps Strawberry runs them."""
 
     def __init__(self, checks: DocumentChecks) -> None:
         self.checks = checks
+        self.throttle: Throttle | None = None
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -122,17 +141,51 @@ class OperationPipeline(SchemaExtension):
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
-        """Authenticates unless the operation only introspects: a failed check is the whole result,
-        one UNAUTHENTICATED error, and no resolver runs."""
+        """Authenticates unless the operation only introspects, then charges the viewer for it: a
+        failed check is the whole result, one UNAUTHENTICATED, RATE_LIMITED or BAD_USER_INPUT
+        error, and no resolver runs."""
         context = self.execution_context
         document = context.graphql_document
         if document is not None and self.checks.needs_viewer(document, context.operation_name):
             try:
-                await context.context.authenticate()
+                viewer_id = await context.context.authenticate()
             except Unauthenticated as error:
-                context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(error.message, original_error=error)]
-                )
+                context.result = _refused(error)
+            else:
+                if self.checks.limiter is not None:
+                    await self._charge(self.checks.limiter, viewer_id, document)
         if self.checks.documents is not None:
             self.checks.documents.register(context.query, context.operation_extensions)
         yield
+
+    async def _charge(self, limiter: RateLimiter, viewer_id: int, document: DocumentNode) -> None:
+        context = self.execution_context
+        cost = self.checks.cost(context.schema._schema, document, context.operation_name)
+        throttle = self.throttle = await limiter.charge(viewer_id, cost.priced(context.variables))
+        if throttle.allowed:
+            return
+        if not throttle.fits_at_all:
+            context.result = _refused(
+                BadUserInput(
+                    f"The operation costs {throttle.requested} points, more than a viewer's "
+                    f"{throttle.maximum} (RATE_LIMIT_POINTS): ask for fewer items or fields"
+                )
+            )
+            return
+        retry = throttle.retry_after_seconds
+        context.result = _refused(
+            RateLimited(
+                f"Rate limited: the operation costs {throttle.requested} points and "
+                f"{math.floor(throttle.available)} are available, {throttle.restore_rate:g} come back "
+                f"each second; retry in {retry:g} s",
+                retry_after_seconds=retry,
+            )
+        )
+
+    def get_results(self) -> dict[str, Any]:
+        """``extensions.cost``, as Shopify reports it, on every operation charged to a viewer."""
+        return {} if self.throttle is None else {"cost": self.throttle.extension()}
+
+
+def _refused(error: BadUserInput | RateLimited | Unauthenticated) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(error.message, original_error=error)])

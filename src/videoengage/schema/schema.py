@@ -14,6 +14,7 @@ from strawberry.types.execution import ExecutionContext
 
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
+from videoengage.rate_limit import RateLimiter
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
@@ -32,9 +33,12 @@ class VideoengageSchema(strawberry.Schema):
         return None
 
 
-def build_schema(settings: Settings, documents: PersistedDocuments | None = None) -> VideoengageSchema:
+def build_schema(
+    settings: Settings, documents: PersistedDocuments | None = None, limiter: RateLimiter | None = None
+) -> VideoengageSchema:
     """The schema with this deployment's limits; every operation is checked by each of them. Documents
-    sent with their hash are registered in ``documents`` once they reach execution."""
+    sent with their hash are registered in ``documents`` once they reach execution; with a
+    ``limiter``, each operation is charged to its viewer before it runs."""
     bound_field_comparisons()
     # The limiters make a new rule class each time they are built: built once here, as the
     # validation cache expects.
@@ -55,6 +59,7 @@ def build_schema(settings: Settings, documents: PersistedDocuments | None = None
         ),
         rules=rules,
         documents=documents,
+        limiter=limiter,
     )
     # A factory: Strawberry makes a fresh extension for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [partial(OperationPipeline, checks)]
