@@ -71,7 +71,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -158,7 +158,7 @@ def serve(
 ) -> Iterator[Server]:
     """Start ``videoengage serve`` (or, with ``reference``, the plain Strawberry reference) on a free
     port, wait until every worker is up, stop it at the end."""
-    port = _free_port()
+    port = free_port()
     counters.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -174,13 +174,18 @@ def serve(
             _wait_until_ready(server, log_path)
             yield server
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and a kill after 30 s if it is still there."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_until_ready(server: Server, log_path: Path) -> None:
