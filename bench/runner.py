@@ -12,7 +12,6 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bench.database import database_name
 from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set, forget_sent_messages
 from bench.load import FloorResult, run_pgbench, run_wrk
 from bench.lua_data import write_lua_data
@@ -174,7 +173,7 @@ def _floor(options: RunOptions, workload: Workload, concurrency: int) -> FloorRe
         "conversations": data.conversations,
         "hot_video": HOT_VIDEO_ID,
     }
-    with backend_cpu(database_name(options.database_url)) as postgres:
+    with backend_cpu(options.database_url) as postgres:
         floor = run_pgbench(
             options.database_url, workload.floor_sql, variables, concurrency, options.floor_seconds
         )
@@ -198,7 +197,7 @@ def _measure(
         run_wrk(server.url, workload.name, data_file, max(options.concurrencies), options.warmup_seconds)
     processes = server.processes
     cpu_before, statements_before = cpu_seconds(processes), server.statements_sent()
-    with backend_cpu(database_name(options.database_url)) as postgres:
+    with backend_cpu(options.database_url) as postgres:
         load = run_wrk(server.url, workload.name, data_file, concurrency, options.duration_seconds)
     cpu_used = cpu_seconds(processes) - cpu_before
     statements = server.statements_sent() - statements_before

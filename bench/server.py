@@ -29,7 +29,7 @@ REPOSITORY = Path(__file__).parent.parent
 START_TIMEOUT_SECONDS = 30
 
 
-def _stat_fields(pid: int) -> list[str]:
+def stat_fields(pid: int) -> list[str]:
     """The fields of /proc/<pid>/stat after the command name (which may hold spaces): state is [0]."""
     text = Path(f"/proc/{pid}/stat").read_text()
     return text[text.rindex(")") + 2 :].split()
@@ -40,7 +40,7 @@ def _children(pid: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError, ValueError):
-                if int(_stat_fields(int(entry.name))[1]) == pid:
+                if int(stat_fields(int(entry.name))[1]) == pid:
                     found.append(int(entry.name))
     return found
 
@@ -59,7 +59,7 @@ def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the processes have used so far."""
     ticks = 0
     for pid in pids:
-        fields = _stat_fields(pid)
+        fields = stat_fields(pid)
         ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return ticks / CLOCK_TICKS
 
