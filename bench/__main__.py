@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         help="do not measure the plain Strawberry reference (bench/plain) after each run of ours",
     )
     parser.add_argument(
+        "--peer",
+        choices=["postgraphile"],
+        default=None,
+        help="also measure a peer server after ours on every run: PostGraphile 5 (installs it with npm)",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="a tiny data set in a database of its own (dropped after), every workload for 2 s at c4",
@@ -74,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         keep_data=args.keep_data and not smoke,
         output=args.output,
         reference=not args.no_reference,
+        peer=args.peer == "postgraphile",
     )
     create_database(url)
     try:
@@ -84,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     markdown, _ = report.write(options.output)
     print(markdown.read_text())
     errors = sum(
-        m.load.errors + (m.floor.failed if m.floor else 0) + (m.reference.load.errors if m.reference else 0)
+        m.load.errors
+        + (m.floor.failed if m.floor else 0)
+        + sum(other.load.errors for other in (m.reference, m.peer) if other is not None)
         for m in report.measurements
     )
     return 1 if smoke and errors else 0

@@ -83,6 +83,13 @@ class FloorResult:
     tps: float
     p50_ms: float
     p99_ms: float
+    postgres_cpu_seconds: float | None = None  # its backends', when PostgreSQL runs on this machine
+
+    @property
+    def postgres_cpu_ms_per_transaction(self) -> float | None:
+        if self.postgres_cpu_seconds is None or not self.transactions:
+            return None
+        return 1000 * self.postgres_cpu_seconds / self.transactions
 
 
 def run_pgbench(

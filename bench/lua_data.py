@@ -6,14 +6,22 @@ Written per run as a Lua table, so each wrk thread loads it once and builds requ
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from bench.dataset import HOT_VIDEO_ID, DataSet
 from bench.workloads import Workload
 
 
-def write_lua_data(path: Path, data: DataSet, tokens: list[str], workloads: tuple[Workload, ...]) -> None:
-    """``tokens[i]`` is user ``i + 1``'s; documents go in JSON-encoded, ready to splice into bodies."""
+def write_lua_data(
+    path: Path,
+    data: DataSet,
+    tokens: list[str],
+    workloads: tuple[Workload, ...],
+    documents: Mapping[str, str] | None = None,
+) -> None:
+    """``tokens[i]`` is user ``i + 1``'s; documents go in JSON-encoded, ready to splice into bodies.
+    ``documents`` (by workload name) replaces ours, for a peer that names its fields otherwise."""
     if len(tokens) != data.users:
         raise ValueError("one token per driven user")
     lines = [
@@ -26,7 +34,10 @@ def write_lua_data(path: Path, data: DataSet, tokens: list[str], workloads: tupl
         *(f'    "{token}",' for token in tokens),
         "  },",
         "  queries = {",
-        *(f"    {w.name} = [==[{json.dumps(w.document)}]==]," for w in workloads),
+        *(
+            f"    {w.name} = [==[{json.dumps(documents[w.name] if documents else w.document)}]==],"
+            for w in workloads
+        ),
         "  },",
         "}",
     ]

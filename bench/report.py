@@ -17,8 +17,9 @@ from bench.load import FloorResult, WrkResult
 
 @dataclass(frozen=True)
 class Measurement:
-    """One workload at one concurrency: the server's numbers, its SQL floor's, and the plain
-    Strawberry reference's, measured right after it (``bench/plain``; none with ``--no-reference``)."""
+    """One workload at one concurrency: the server's numbers, its SQL floor's, the plain Strawberry
+    reference's, measured right after it (``bench/plain``; none with ``--no-reference``), and the
+    peer's, measured right after that (PostGraphile, with ``--peer postgraphile``)."""
 
     workload: str
     title: str
@@ -30,10 +31,29 @@ class Measurement:
     statements_in_process: float  # a few requests through the app in-process, before the load
     floor: FloorResult | None
     reference: Measurement | None = None
+    postgres_cpu_seconds: float | None = None  # what PostgreSQL's backends spent during the run
+    peer: Measurement | None = None
 
     @property
     def cpu_ms_per_request(self) -> float:
         return 1000 * self.server_cpu_seconds / self.load.requests if self.load.requests else 0.0
+
+    @property
+    def postgres_cpu_ms_per_request(self) -> float | None:
+        if self.postgres_cpu_seconds is None or not self.load.requests:
+            return None
+        return 1000 * self.postgres_cpu_seconds / self.load.requests
+
+    @property
+    def ours_per_peer(self) -> tuple[float, float | None] | None:
+        """Our server CPU per request ÷ the peer's, and the same for PostgreSQL's CPU."""
+        if self.peer is None or not self.peer.cpu_ms_per_request:
+            return None
+        ours_pg, peer_pg = self.postgres_cpu_ms_per_request, self.peer.postgres_cpu_ms_per_request
+        return (
+            self.cpu_ms_per_request / self.peer.cpu_ms_per_request,
+            ours_pg / peer_pg if ours_pg is not None and peer_pg else None,
+        )
 
     @property
     def floor_ratio(self) -> float | None:
@@ -60,6 +80,9 @@ class Measurement:
             "floor_tps_per_server_rps": None if self.floor_ratio is None else round(self.floor_ratio, 2),
             "reference": None if self.reference is None else self.reference.served_json(),
             "ours_per_plain_cpu": None if self.ours_per_plain is None else round(self.ours_per_plain, 3),
+            "peer": None if self.peer is None else self.peer.served_json(),
+            "ours_per_peer_cpu": _rounded(self.ours_per_peer, 0),
+            "ours_per_peer_postgres_cpu": _rounded(self.ours_per_peer, 1),
         }
 
     def served_json(self) -> dict[str, Any]:
@@ -73,9 +96,19 @@ class Measurement:
             "errors": self.load.errors,
             "server_cpu_seconds": round(self.server_cpu_seconds, 2),
             "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
+            "postgres_cpu_ms_per_request": _rounded((self.postgres_cpu_ms_per_request,), 0),
             "rss_mb_per_worker": [round(mb, 1) for mb in self.rss_mb_per_worker],
             "statements_per_request": round(self.statements_per_request, 2),
         }
+
+
+def _rounded(values: tuple[float | None, ...] | None, index: int) -> float | None:
+    value = None if values is None else values[index]
+    return None if value is None else round(value, 3)
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 @dataclass
@@ -102,11 +135,12 @@ class Report:
             f"Machine: {machine['cpus']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, "
             f"{machine['postgresql']}, load average {machine['load_average']} at the start.",
             "",
-            "| workload | conc. | server CPU ms/req "
+            "| workload | conc. | server CPU ms/req | PostgreSQL CPU ms/req "
             + ("| plain Strawberry CPU ms/req | ours/plain " if plain else "")
             + "| req/s | p50 ms | p99 ms | errors | RSS/worker MB "
-            "| stmts/req | floor tps | floor p50 ms | floor p99 ms | floor/server |",
-            "|---|--:|--:|" + ("--:|--:|" if plain else "") + "--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| stmts/req | floor tps | floor p50 ms | floor p99 ms | floor/server "
+            "| floor PostgreSQL CPU ms |",
+            "|---|--:|--:|--:|" + ("--:|--:|" if plain else "") + "--:|" * 11,
         ]
         for m in self.measurements:
             floor = m.floor
@@ -118,19 +152,23 @@ class Report:
                     else f"| {m.reference.cpu_ms_per_request:.2f} | {m.ours_per_plain:.2f}x "
                 )
             lines.append(
-                f"| {m.workload} {m.title} | {m.concurrency} | **{m.cpu_ms_per_request:.2f}** {reference}"
+                f"| {m.workload} {m.title} | {m.concurrency} | **{m.cpu_ms_per_request:.2f}** "
+                f"| {_ms(m.postgres_cpu_ms_per_request)} {reference}"
                 f"| {m.load.requests_per_second:.0f} | {m.load.p50_ms:.1f} | {m.load.p99_ms:.1f} "
                 f"| {m.load.errors} | {max(m.rss_mb_per_worker, default=0):.0f} "
                 f"| {m.statements_per_request:.2f} "
                 + (
-                    f"| {floor.tps:.0f} | {floor.p50_ms:.2f} | {floor.p99_ms:.2f} | {m.floor_ratio:.1f}x |"
+                    f"| {floor.tps:.0f} | {floor.p50_ms:.2f} | {floor.p99_ms:.2f} | {m.floor_ratio:.1f}x "
+                    f"| {_ms(floor.postgres_cpu_ms_per_transaction)} |"
                     if floor is not None and m.floor_ratio is not None
-                    else "| | | | |"
+                    else "| | | | | |"
                 )
             )
         if plain:
             lines.append("")
             lines.append(self._reference_summary())
+        if any(m.peer is not None for m in self.measurements):
+            lines.extend(["", *self._head_to_head()])
         for name, reason in self.skipped.items():
             lines.append(f"\n{name} skipped: {reason}.")
         return "\n".join(lines) + "\n"
@@ -150,6 +188,30 @@ class Report:
             + "; ".join(runs)
             + (". No errors." if not errors else f". {errors} errors in all.")
         )
+
+    def _head_to_head(self) -> list[str]:
+        """Ours against the peer, run right after ours: server and PostgreSQL CPU, latency, errors."""
+        lines = [
+            "Head to head with the peer (server CPU / PostgreSQL CPU, ms per request):",
+            "",
+            "| workload | conc. | floor: PostgreSQL | peer | ours | ours/peer server | ours/peer PostgreSQL "
+            "| p50 ms peer / ours | errors peer / ours |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for m in self.measurements:
+            peer, ratios = m.peer, m.ours_per_peer
+            if peer is None or ratios is None:
+                continue
+            floor = None if m.floor is None else m.floor.postgres_cpu_ms_per_transaction
+            postgres_ratio = "" if ratios[1] is None else f"{ratios[1]:.2f}x"
+            lines.append(
+                f"| {m.workload} | {m.concurrency} | {_ms(floor)} "
+                f"| {peer.cpu_ms_per_request:.2f} / {_ms(peer.postgres_cpu_ms_per_request)} "
+                f"| {m.cpu_ms_per_request:.2f} / {_ms(m.postgres_cpu_ms_per_request)} "
+                f"| **{ratios[0]:.2f}x** | **{postgres_ratio}** "
+                f"| {peer.load.p50_ms:.1f} / {m.load.p50_ms:.1f} | {peer.load.errors} / {m.load.errors} |"
+            )
+        return lines
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)

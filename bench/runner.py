@@ -15,6 +15,8 @@ from pydantic import SecretStr
 from bench.dataset import HOT_VIDEO_ID, DataSet, build, existing_data_set, forget_sent_messages
 from bench.load import FloorResult, run_pgbench, run_wrk
 from bench.lua_data import write_lua_data
+from bench.peer import postgraphile
+from bench.postgres_cpu import backend_cpu
 from bench.preflight import check_served, check_workloads
 from bench.report import Measurement, Report, describe_machine, now
 from bench.server import Server, cpu_seconds, rss_mb, serve
@@ -39,6 +41,7 @@ class RunOptions:
     keep_data: bool
     output: Path
     reference: bool = True  # also measure the plain Strawberry reference (bench/plain), side by side
+    peer: bool = False  # also measure PostGraphile (bench/peer), side by side
 
 
 def say(message: str) -> None:
@@ -78,11 +81,21 @@ def run(options: RunOptions) -> Report:
                 if options.reference
                 else None
             ),
+            "peer": (
+                "PostGraphile 5 (bench/peer/postgraphile), one Node process, "
+                f"pool of {postgraphile.POOL_SIZE}"
+                if options.peer
+                else None
+            ),
         },
         skipped={name: f"this server has no {', '.join(fields)}" for name, fields in missing.items()},
     )
     say("checking each workload in-process (and counting its statements there)")
     statements = check_workloads(settings, data, tokens, workloads)
+    if options.peer:
+        say("installing the PostGraphile peer and its functions")
+        postgraphile.install()
+        postgraphile.create_functions(options.database_url)
 
     # The floor first, while no server runs: pgbench and PostgreSQL get the machine to themselves.
     floors = {}
@@ -93,6 +106,8 @@ def run(options: RunOptions) -> Report:
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch, contextlib.ExitStack() as servers:
         data_file = Path(scratch) / "data.lua"
         write_lua_data(data_file, data, tokens, workloads)
+        peer_data_file = Path(scratch) / "peer-data.lua"
+        write_lua_data(peer_data_file, data, tokens, workloads, postgraphile.DOCUMENTS)
         options.output.mkdir(parents=True, exist_ok=True)
         ours = servers.enter_context(
             serve(settings, options.workers, options.output / "server.log", Path(scratch) / "statements")
@@ -110,6 +125,16 @@ def run(options: RunOptions) -> Report:
             )
             say("checking each workload against the plain Strawberry reference")
             check_served(plain.url, data, tokens, workloads)
+        peer: Server | None = None
+        if options.peer:
+            peer = servers.enter_context(
+                postgraphile.serve_peer(
+                    settings,
+                    options.database_url,
+                    options.output / "postgraphile.log",
+                    Path(scratch) / "statements-peer",
+                )
+            )
         for workload in workloads:
             forget_sent_messages(options.database_url, data)
             for index, concurrency in enumerate(options.concurrencies):
@@ -121,11 +146,17 @@ def run(options: RunOptions) -> Report:
                     if plain is None
                     else _measure(plain, workload, concurrency, options, data_file, warm_up=index == 0)
                 )
+                peer_measurement = (
+                    None
+                    if peer is None
+                    else _measure(peer, workload, concurrency, options, peer_data_file, warm_up=index == 0)
+                )
                 measurement = replace(
                     measurement,
                     statements_in_process=statements[workload.name],
                     floor=floors[(workload.name, concurrency)],
                     reference=reference,
+                    peer=peer_measurement,
                 )
                 if measurement.ours_per_plain is not None:
                     say(f"{workload.name} c{concurrency} ours/plain: {measurement.ours_per_plain:.2f}x")
@@ -142,9 +173,11 @@ def _floor(options: RunOptions, workload: Workload, concurrency: int) -> FloorRe
         "conversations": data.conversations,
         "hot_video": HOT_VIDEO_ID,
     }
-    floor = run_pgbench(
-        options.database_url, workload.floor_sql, variables, concurrency, options.floor_seconds
-    )
+    with backend_cpu(options.database_url) as postgres:
+        floor = run_pgbench(
+            options.database_url, workload.floor_sql, variables, concurrency, options.floor_seconds
+        )
+    floor = replace(floor, postgres_cpu_seconds=postgres.seconds)
     say(f"{workload.name} floor c{concurrency}: {floor.tps:.0f} tps, p50 {floor.p50_ms:.2f} ms")
     return floor
 
@@ -164,7 +197,8 @@ def _measure(
         run_wrk(server.url, workload.name, data_file, max(options.concurrencies), options.warmup_seconds)
     processes = server.processes
     cpu_before, statements_before = cpu_seconds(processes), server.statements_sent()
-    load = run_wrk(server.url, workload.name, data_file, concurrency, options.duration_seconds)
+    with backend_cpu(options.database_url) as postgres:
+        load = run_wrk(server.url, workload.name, data_file, concurrency, options.duration_seconds)
     cpu_used = cpu_seconds(processes) - cpu_before
     statements = server.statements_sent() - statements_before
     if server.processes != processes:
@@ -179,6 +213,7 @@ def _measure(
         statements_per_request=statements / load.requests if load.requests else 0.0,
         statements_in_process=0.0,
         floor=None,
+        postgres_cpu_seconds=postgres.seconds,
     )
     say(
         f"{workload.name} c{concurrency} {server.name}: {load.requests_per_second:.0f} req/s, "

@@ -29,7 +29,7 @@ REPOSITORY = Path(__file__).parent.parent
 START_TIMEOUT_SECONDS = 30
 
 
-def _stat_fields(pid: int) -> list[str]:
+def stat_fields(pid: int) -> list[str]:
     """The fields of /proc/<pid>/stat after the command name (which may hold spaces): state is [0]."""
     text = Path(f"/proc/{pid}/stat").read_text()
     return text[text.rindex(")") + 2 :].split()
@@ -40,7 +40,7 @@ def _children(pid: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError, ValueError):
-                if int(_stat_fields(int(entry.name))[1]) == pid:
+                if int(stat_fields(int(entry.name))[1]) == pid:
                     found.append(int(entry.name))
     return found
 
@@ -59,7 +59,7 @@ def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the processes have used so far."""
     ticks = 0
     for pid in pids:
-        fields = _stat_fields(pid)
+        fields = stat_fields(pid)
         ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return ticks / CLOCK_TICKS
 
@@ -71,7 +71,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -166,7 +166,7 @@ def serve(
     """Start ``videoengage serve`` (or, with ``reference``, the plain Strawberry reference) on a free
     port, wait until every worker is up, stop it at the end. ``extra_env`` is set on top of the
     server's environment (``python -m bench.compare --current-env``)."""
-    port = _free_port()
+    port = free_port()
     counters.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -182,13 +182,18 @@ def serve(
             _wait_until_ready(server, log_path)
             yield server
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and a kill after 30 s if it is still there."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_until_ready(server: Server, log_path: Path) -> None:

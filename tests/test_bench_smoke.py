@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench.load import WRK_MISSING
+from bench.peer import postgraphile
 from bench.workloads import WORKLOADS, missing_fields
 
 ROOT = Path(__file__).parent.parent
@@ -63,9 +64,20 @@ def test_the_smoke_run_drives_every_workload_without_errors(db_url: str, tmp_pat
         assert row["reference"]["requests"] > 0, row
         assert row["reference"]["errors"] == 0, row
         assert row["ours_per_plain_cpu"] > 0, row
+        # PostgreSQL runs on this machine: its backends' CPU is read beside the server's (W0 may
+        # send it nothing at all: the viewer is cached), and the floor's work is all PostgreSQL's.
+        assert row["postgres_cpu_ms_per_request"] is not None, row
+        assert row["reference"]["postgres_cpu_ms_per_request"] is not None, row
+        assert row["floor"]["postgres_cpu_seconds"] > 0, row
     markdown = (tmp_path / "latest.md").read_text()
     assert markdown.count("| W") == len(served)
     assert "| plain Strawberry CPU ms/req | ours/plain |" in markdown
+    assert "| PostgreSQL CPU ms/req |" in markdown
+
+
+def test_the_peer_has_a_document_for_every_workload() -> None:
+    """``--peer postgraphile`` drives the same workloads (not run here: it needs Node 22 from npm)."""
+    assert set(postgraphile.DOCUMENTS) == {w.name for w in WORKLOADS}
 
 
 @pytest.mark.postgres_only

@@ -1,0 +1,1 @@
+"""The benchmark's peers: other GraphQL servers serving the same data set, driven the same way."""
