@@ -214,20 +214,33 @@ def test_a_subscription_receives_a_message_sent_elsewhere(watched: Watched, demo
     if schema["data"]["__schema"]["subscriptionType"] is None:  # type: ignore[index]
         pytest.skip("the schema has no Subscription type yet (issue 12 brings messageSent)")
     page = watched.page
-    enter_token(page, demo.token)
-    subscription = 'subscription { messageSent(conversationId: "CONVERSATION") { node { body } } }'.replace(
-        "CONVERSATION", demo.conversation_id
+    sent_frames: list[str | bytes] = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent_frames.append(frame)))
+    newest = demo.post(
+        "query($c: ID!) { messages(conversationId: $c, first: 1) { edges { cursor } } }",
+        {"c": demo.conversation_id},
     )
-    write_anonymous_operation(page, subscription)
+    cursor = newest["data"]["messages"]["edges"][0]["cursor"]  # type: ignore[index]
+    enter_token(page, demo.token)
+    # From the newest message on: whenever the server takes the subscription, nothing is missed.
+    subscription = (
+        'subscription { messageSent(conversationId: "CONVERSATION", after: "CURSOR") { node { body } } }'
+    )
+    write_anonymous_operation(
+        page, subscription.replace("CONVERSATION", demo.conversation_id).replace("CURSOR", cursor)
+    )
     run(page)
-    # The socket is open once GraphiQL shows the stop button; then the message is sent over HTTP.
-    page.wait_for_selector(".graphiql-execute-button[aria-label='Stop query']")
-    page.wait_for_timeout(500)
     sent = demo.post(
         'mutation($c: ID!) { sendMessage(input: {conversationId: $c, type: TEXT, body: "pushed"}) { id } }',
         {"c": demo.conversation_id},
     )
     assert "errors" not in sent, sent
-    page.wait_for_selector(f"{RESULT} :text('pushed')")
+    expect(page.locator(RESULT)).to_contain_text('"pushed"')
+    assert result_json(page) == {"data": {"messageSent": {"node": {"body": "pushed"}}}}
+    # The headers tab went to the socket as connection_init's payload: the server's contract.
+    assert json.loads(sent_frames[0]) == {
+        "type": "connection_init",
+        "payload": {"Authorization": f"Bearer {demo.token}"},
+    }
     assert watched.refused == []
     assert watched.errors == []
