@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from videoengage.db.engine import Database, create_engine
+from videoengage.graphiql import ASSET_PATH
 from videoengage.graphql_endpoint import GraphQLEndpoint
 from videoengage.http_limits import RequestLimits
 from videoengage.readiness import Readiness
@@ -43,13 +44,16 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    routes = [
+        # Every method reaches the endpoint, which answers the others with a JSON GraphQL 405.
+        Route("/graphql", graphql),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    if settings.graphiql_enabled:
+        routes.append(Route(ASSET_PATH + "/{digest}/{name:path}", graphql.graphiql.asset_response))
     app = Starlette(
-        routes=[
-            # Every method reaches the endpoint, which answers the others with a JSON GraphQL 405.
-            Route("/graphql", graphql),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-        ],
+        routes=routes,
         lifespan=lifespan,
         middleware=[
             Middleware(

@@ -26,6 +26,7 @@ from videoengage.context import Context, build_context
 from videoengage.db.engine import Database
 from videoengage.error_format import format_result
 from videoengage.errors import RateLimited, Unauthenticated
+from videoengage.graphiql import GraphiQLFiles
 from videoengage.http_request import (
     GRAPHQL_RESPONSE_JSON,
     refusal,
@@ -51,6 +52,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.settings = settings
         self.database = database
         self.viewer_cache = ViewerCache(settings.viewer_cache_seconds)
+        self.graphiql = GraphiQLFiles()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's refusals (and ours) as JSON GraphQL errors, not its plain text."""
@@ -63,6 +65,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         except HTTPException as error:
             response = refusal_response(refusal(error), request.headers.get("accept", ""))
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL (every file from this origin, a strict CSP), not Strawberry's CDN page; Strawberry
+        still decides when a request is a browser's (GET, no query, accepts HTML)."""
+        return self.graphiql.page_response()
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
