@@ -15,12 +15,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
 
+from tests.api import without_cost
 from tests.conftest import TEST_JWT_SECRET
 from tests.served import Served, served
 
@@ -151,10 +153,11 @@ def run(page: Page) -> None:
     page.click(".graphiql-execute-button")
 
 
-def result_json(page: Page) -> object:
-    """The result pane's text, parsed: what a person reads there."""
+def result_json(page: Page) -> dict[str, Any]:
+    """The result pane's text, parsed: what a person reads there, less the operation's cost
+    (tests/test_rate_limit.py checks that)."""
     text = page.locator(f"{RESULT} .CodeMirror-code").inner_text()
-    return json.loads(text.replace("\u200b", "").replace("\xa0", " "))
+    return without_cost(json.loads(text.replace("\u200b", "").replace("\xa0", " ")))
 
 
 def test_a_person_runs_the_example_then_asks_who_they_are(watched: Watched, demo: Demo) -> None:
