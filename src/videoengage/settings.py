@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     production: bool = False
     graphiql: bool | None = None  # default: on unless production
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # No overflow by default: under load an overflow connection is opened for one request and closed
+    # at its return, and PostgreSQL spends more on starting backends than on the requests themselves
+    # (bench/README.md, "Connections under load"). Requests wait for a pooled connection instead.
+    db_max_overflow: int = Field(default=0, ge=0, le=200)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     log_level: str = "INFO"
