@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # Apollo's persisted-queries protocol: the client sends the document with its hash again.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    # A subscription's client fell too far behind: subscribe again from the last cursor received.
+    RESUBSCRIBE = "RESUBSCRIBE"
 
 
 class AppError(Exception):
@@ -49,3 +51,19 @@ class NotFound(AppError):
 
 class BadUserInput(AppError):
     code = ErrorCode.BAD_USER_INPUT
+
+
+class Resubscribe(AppError):
+    """The subscription ended; ``after`` (when there is one) is the cursor to subscribe again from."""
+
+    code = ErrorCode.RESUBSCRIBE
+
+    def __init__(self, message: str, *, after: str | None = None) -> None:
+        super().__init__(message)
+        self.after = after
+
+    def extensions(self) -> dict[str, object]:
+        extensions = super().extensions()
+        if self.after is not None:
+            extensions["after"] = self.after
+        return extensions

@@ -14,11 +14,13 @@ from strawberry.types.execution import ExecutionContext
 
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
+from videoengage.schema.error_masking import ErrorMasking
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
 from videoengage.schema.operation_pipeline import DocumentChecks, OperationPipeline
 from videoengage.schema.query import Query
+from videoengage.schema.subscription import Subscription
 from videoengage.settings import Settings
 
 
@@ -56,10 +58,14 @@ def build_schema(settings: Settings, documents: PersistedDocuments | None = None
         documents=documents,
     )
     # A factory: Strawberry makes a fresh extension for every operation.
-    extensions: list[Callable[[], SchemaExtension]] = [partial(OperationPipeline, checks)]
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(ErrorMasking, suggestions=not settings.production),
+        partial(OperationPipeline, checks),
+    ]
     return VideoengageSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=planned_execution_context() if settings.fast_path else None,
