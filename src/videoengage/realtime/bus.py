@@ -6,8 +6,9 @@ up from its feeds' last ids: an announcement made while nobody listened is never
 
 SQLite has no NOTIFY and its workers are separate processes, so each worker asks the database, every
 ``SQLITE_POLL_SECONDS`` while it has subscribers, which conversations got messages above the highest
-id it has seen: one indexed statement per interval per worker (10 a second by default), none while
-nobody subscribes. The delay it adds is at most one interval.
+id it has seen: one index lookup per interval per worker (10 a second by default), and a second
+statement when there is something new; none while nobody subscribes. The delay it adds is at most
+one interval.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ async def poll_sqlite(
     db: Database, interval: float, announce: Announce, catch_up: Callable[[], None], busy: Callable[[], bool]
 ) -> None:
     """Announce each conversation with messages newer than the last seen, while anyone subscribes.
-    When the poll (re)starts, every room catches up once, from where its feeds are."""
+
+    Each round reads the newest id (one index lookup); only when it moved does a second statement
+    name the conversations. When the poll (re)starts, or the newest id went down (messages deleted,
+    so ids may be handed out again), every room catches up from where its feeds are."""
     seen: int | None = None
     while True:
         await asyncio.sleep(interval)
@@ -41,14 +45,17 @@ async def poll_sqlite(
             seen = None  # a subscriber that joins catches up from its own cursor
             continue
         try:
-            if seen is None:
-                seen = await message_feed.newest_message_id(db)
+            newest = await message_feed.newest_message_id(db)
+            if seen is None or newest < seen:
+                seen = newest
                 catch_up()
+                continue
+            if newest == seen:
                 continue
             changed = await message_feed.conversations_changed_since(db, seen)
         except Exception:
             logger.warning("polling for new messages failed", exc_info=True)
             continue
-        for conversation_id, newest in changed.items():
-            announce(conversation_id, newest)
-            seen = max(seen, newest)
+        seen = newest
+        for conversation_id, conversation_newest in changed.items():
+            announce(conversation_id, conversation_newest)

@@ -15,12 +15,11 @@ from videoengage.message_builders import messages_of_event
 from videoengage.realtime.bus import listen_to_postgresql, poll_sqlite
 from videoengage.realtime.hub import MessageHub
 from videoengage.realtime.inbox import InboxHub
+from videoengage.resolvers.messages import CURSOR_KIND  # the same cursors as ``messages``
 from videoengage.schema.conversation import Conversation
 from videoengage.schema.message import Message
 from videoengage.schema.pagination import Edge, encode_cursor
 from videoengage.settings import Settings
-
-MESSAGES_CURSOR_KIND = "messages"  # the cursors of ``messages``: either list's cursor works in the other
 
 MessageEdge = Edge[Message]
 
@@ -46,7 +45,7 @@ class Realtime:
         rows = await message_page.oldest_after(self.db, conversation_id, after_id, limit)
         messages = await messages_of_event(self.db, rows)
         return [
-            (row.id, Edge(cursor=encode_cursor(MESSAGES_CURSOR_KIND, conversation_id, row.id), node=message))
+            (row.id, Edge(cursor=encode_cursor(CURSOR_KIND, conversation_id, row.id), node=message))
             for row, message in zip(rows, messages, strict=True)
         ]
 

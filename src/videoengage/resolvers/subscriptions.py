@@ -23,11 +23,11 @@ from videoengage.realtime.feed import Overflow
 from videoengage.realtime.hub import BATCH
 from videoengage.realtime.service import Realtime
 from videoengage.realtime.socket import SocketContext
-from videoengage.resolvers.messages import conversation_not_found, message_id_in
+from videoengage.resolvers.messages import CURSOR_KIND, conversation_not_found, message_id_in
 from videoengage.resolvers.unset import given
 from videoengage.schema.conversation import Conversation
 from videoengage.schema.message import Message
-from videoengage.schema.pagination import Edge
+from videoengage.schema.pagination import Edge, encode_cursor
 
 BEHIND_WITH_CURSOR = "The client fell behind: subscribe again with `after` set to the last cursor received"
 BEHIND = "The client fell behind: subscribe again, and read `conversations`"
@@ -62,15 +62,18 @@ async def message_sent(
     newest = await message_page.newest_id_if_participant(context.db, conversation, context.viewer_id)
     if newest is None:
         raise conversation_not_found()
-    return _messages(context, realtime, conversation, newest if after_id is None else after_id, cursor)
+    start = newest if after_id is None else after_id
+    return _messages(context, realtime, conversation, start, catch_up=after_id is not None)
 
 
 async def _messages(
-    context: SocketContext, realtime: Realtime, conversation: int, last_id: int, last_cursor: str | None
+    context: SocketContext, realtime: Realtime, conversation: int, last_id: int, *, catch_up: bool
 ) -> AsyncIterator[Edge[Message]]:
     """The catch-up (paced by the client: a page is read when the previous one was sent), then the
-    live feed from the last id delivered; the feed takes only ids above it, so none twice."""
-    if last_cursor is not None:
+    live feed from the last id delivered; the feed takes only ids above it, so none twice. Should the
+    client fall behind, it resubscribes from ``last_cursor``: where it started, or its last event."""
+    last_cursor = encode_cursor(CURSOR_KIND, conversation, last_id)
+    if catch_up:
         while True:
             page = await realtime.edges_after(conversation, last_id, BATCH)
             context.loaders = Loaders(context.db)

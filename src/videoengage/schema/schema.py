@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.execution import ExecutionContext
+from strawberry.schema.schema import StreamResult
+from strawberry.types.execution import ExecutionContext, PreExecutionError
 
+from videoengage.error_format import client_error
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
 from videoengage.schema.error_masking import ErrorMasking
@@ -27,10 +30,38 @@ from videoengage.settings import Settings
 class VideoengageSchema(strawberry.Schema):
     """Errors are logged where they are formatted (``error_format``), with the request id, once."""
 
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Strawberry's stream, except that a check refusing the document before its first result
+        (our limits run in ``on_parse``, where Strawberry's stream does not catch them, unlike its
+        ``execute``) is that result, masked, instead of an exception that ends the operation
+        silently: a subscribe message passes the same limits as an HTTP request, with their codes."""
+        source = await super().stream(*args, **kwargs)
+        context = kwargs.get("context_value")
+        return _refusals_as_results(
+            source, getattr(context, "request_id", None) or "unknown", self.suggestions
+        )
+
+
+async def _refusals_as_results(source: StreamResult, request_id: str, suggestions: bool) -> StreamResult:
+    started = False
+    try:
+        async for result in source:
+            started = True
+            yield result
+    except Exception as error:
+        if started:
+            raise
+        refusal = error if isinstance(error, GraphQLError) else GraphQLError(str(error), original_error=error)
+        yield PreExecutionError(data=None, errors=[client_error(refusal, request_id, suggestions)])
 
 
 def build_schema(settings: Settings, documents: PersistedDocuments | None = None) -> VideoengageSchema:
@@ -69,6 +100,7 @@ def build_schema(settings: Settings, documents: PersistedDocuments | None = None
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=planned_execution_context() if settings.fast_path else None,
+        suggestions=not settings.production,
     )
 
 
