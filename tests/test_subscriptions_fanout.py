@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import signal
 from collections.abc import AsyncIterator
 
 import httpx
@@ -176,3 +177,18 @@ async def test_sqlite_processes_of_one_machine_see_each_others_messages(db: Data
                 await sender.send(http)
             assert await received_ids(client, "s", 20) == sender.sent
             await client.nothing_for(0.5)
+
+
+async def test_sigterm_closes_sockets_with_1001_so_clients_reconnect_elsewhere(
+    db: Database, db_url: str
+) -> None:
+    async with pair(db_url) as (one, other, ada, _grace, conversation):
+        async with subscriber(one.url, issue_token(make_settings(db_url), ada)) as client:
+            await client.subscribe_messages("s", conversation)
+            await asyncio.sleep(0.3)
+            one.process.send_signal(signal.SIGTERM)
+            assert await client.closed_with() == 1001
+        assert await asyncio.to_thread(one.process.wait, 30) in {0, -signal.SIGTERM}
+        async with subscriber(other.url, issue_token(make_settings(db_url), ada)) as client:
+            await client.subscribe_messages("s", conversation)  # the other server takes it
+            await client.nothing_for(0.3)

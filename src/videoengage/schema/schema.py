@@ -12,9 +12,9 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StreamResult
-from strawberry.types.execution import ExecutionContext, PreExecutionError
+from strawberry.types.execution import ExecutionContext, ExecutionResult, PreExecutionError
 
-from videoengage.error_format import client_error
+from videoengage.error_format import ClientError, client_error
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
 from videoengage.schema.error_masking import ErrorMasking
@@ -38,6 +38,15 @@ class VideoengageSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's execute, masked like every other result: an exception raised where the
+        extensions no longer see the result (a failed authentication check, for one) too."""
+        result = await super().execute(*args, **kwargs)
+        if result.errors and not all(isinstance(error, ClientError) for error in result.errors):
+            request_id = getattr(kwargs.get("context_value"), "request_id", None) or "unknown"
+            result.errors = [client_error(error, request_id, self.suggestions) for error in result.errors]
+        return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
         """Strawberry's stream, except that a check refusing the document before its first result
