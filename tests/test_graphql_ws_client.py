@@ -63,7 +63,6 @@ async def test_graphql_ws_catches_up_and_receives_live_messages_in_order(db: Dat
         for _ in range(3):
             lines.append(json.loads(await asyncio.wait_for(process.stdout.readline(), 30)))
         live = []
-        text_input = {"conversationId": str(chat.conversation), "type": "TEXT"}
         async with httpx.AsyncClient(timeout=10) as http:
             for n in range(3):
                 response = await http.post(
