@@ -364,3 +364,12 @@ async def test_a_subscription_over_http_is_refused(chat: Chat, server: Served, d
     )
     assert response.status_code in {200, 400, 405}
     assert "data" not in response.json() or response.json()["data"] is None
+
+
+async def test_frames_that_are_not_the_protocol_close_the_socket(
+    chat: Chat, server: Served, db_url: str
+) -> None:
+    for frame, code in [("not json", 4400), (b"\x00binary", 4400), ("[1, 2]", 4400), ("x" * 300_000, 1009)]:
+        async with subscriber(server.url, token(db_url, chat.ada)) as client:
+            await client.connection.send(frame)
+            assert await client.closed_with() == code, frame[:20]

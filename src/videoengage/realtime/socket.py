@@ -24,6 +24,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     SubscribeMessage,
 )
 
@@ -57,6 +58,14 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
 
 class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     _watchers: list[asyncio.Task[None]]
+
+    async def handle_message(self, message: Message) -> None:
+        """A JSON value that is not an object with a text ``type`` is not a message of the protocol:
+        4400, as for any other malformed message (Strawberry would fail on it with a TypeError)."""
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.websocket.close(INVALID_MESSAGE, "Invalid message")
+            return
+        await super().handle_message(message)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
