@@ -369,7 +369,14 @@ async def test_a_subscription_over_http_is_refused(chat: Chat, server: Served, d
 async def test_frames_that_are_not_the_protocol_close_the_socket(
     chat: Chat, server: Served, db_url: str
 ) -> None:
-    for frame, code in [("not json", 4400), (b"\x00binary", 4400), ("[1, 2]", 4400), ("x" * 300_000, 1009)]:
+    frames: list[tuple[str | bytes, int]] = [
+        ("not json", 4400),
+        (b"\x00binary", 4400),
+        ("[1, 2]", 4400),
+        ('{"type": 7}', 4400),
+        ("x" * 300_000, 1009),
+    ]
+    for frame, code in frames:
         async with subscriber(server.url, token(db_url, chat.ada)) as client:
             await client.connection.send(frame)
             assert await client.closed_with() == code, frame[:20]
