@@ -4,6 +4,7 @@ of the graphql-transport-ws protocol sees, in order, once, with the same cursors
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -380,3 +381,17 @@ async def test_frames_that_are_not_the_protocol_close_the_socket(
         async with subscriber(server.url, token(db_url, chat.ada)) as client:
             await client.connection.send(frame)
             assert await client.closed_with() == code, frame[:20]
+
+
+@pytest.mark.server_env(SOCKET_PING_SECONDS="0.5")
+async def test_the_server_pings_as_the_protocol_defines(chat: Chat, server: Served, db_url: str) -> None:
+    async with subscriber(server.url, token(db_url, chat.ada)) as client:
+        for _ in range(2):
+            raw = await asyncio.wait_for(client.connection.recv(), 5)
+            assert json.loads(raw) == {"type": "ping"}
+            await client.send({"type": "pong"})
+        await client.send({"type": "ping"})  # and answers the client's
+        assert json.loads(await asyncio.wait_for(client.connection.recv(), 5)) in (
+            {"type": "pong"},
+            {"type": "ping"},
+        )

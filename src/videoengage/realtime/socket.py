@@ -70,7 +70,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged and not getattr(self, "_watchers", None):
-            self._watchers = [asyncio.create_task(self._close_at_expiry()), asyncio.create_task(self._ping())]
+            self._watchers = [asyncio.create_task(self._watch())]
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload: object = message.get("payload")
@@ -104,18 +104,20 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await task
         await super().shutdown()
 
-    async def _close_at_expiry(self) -> None:
+    async def _watch(self) -> None:
+        """One timer per socket: the protocol's keep-alive ping every ``SOCKET_PING_SECONDS`` (the
+        client answers with a pong), and the close with 4403 when the token expires."""
         context = self.context
-        if not isinstance(context, SocketContext) or context.expires_at is None:
-            return
-        await asyncio.sleep(max(0.0, context.expires_at + context.settings.jwt_leeway_seconds - time.time()))
-        with contextlib.suppress(Exception):
-            await self.websocket.close(TOKEN_EXPIRED, "Token expired")
-
-    async def _ping(self) -> None:
-        """The protocol's own keep-alive: a ping the client answers with a pong."""
-        interval = self.context.settings.socket_ping_seconds
+        interval = context.settings.socket_ping_seconds
+        expires = None
+        if isinstance(context, SocketContext) and context.expires_at is not None:
+            expires = context.expires_at + context.settings.jwt_leeway_seconds
         with contextlib.suppress(Exception):
             while True:
-                await asyncio.sleep(interval)
-                await self.send_message({"type": "ping"})
+                wait = interval if expires is None else min(interval, expires - time.time())
+                await asyncio.sleep(max(0.0, wait))
+                if expires is not None and time.time() >= expires:
+                    await self.websocket.close(TOKEN_EXPIRED, "Token expired")
+                    return
+                if wait == interval:
+                    await self.send_message({"type": "ping"})
