@@ -260,6 +260,8 @@ async def test_an_outsider_a_foreign_id_and_a_missing_id_answer_alike(
         ({"conversationId": "abc"}, "conversationId"),
         ({"conversationId": "1", "after": "not a cursor"}, "after"),
         ({"conversationId": "1", "after": "WyJjb252ZXJzYXRpb25zIiwxLDFd"}, "after"),  # another list's
+        ({"conversationId": "1", "after": encode_cursor("messages", 1, 10**9)}, "after"),  # in the future
+        ({"conversationId": "1", "after": encode_cursor("messages", 2, 1)}, "after"),  # another conversation
     ],
 )
 async def test_bad_arguments_are_bad_user_input_and_subscribe_nothing(

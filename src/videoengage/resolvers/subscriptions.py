@@ -62,6 +62,8 @@ async def message_sent(
     newest = await message_page.newest_id_if_participant(context.db, conversation, context.viewer_id)
     if newest is None:
         raise conversation_not_found()
+    if after_id is not None and after_id > newest:  # no cursor points past the newest message
+        raise BadUserInput("after is not a cursor of this conversation's messages", field="after")
     start = newest if after_id is None else after_id
     return _messages(context, realtime, conversation, start, catch_up=after_id is not None)
 
