@@ -9,22 +9,27 @@ import asyncio
 import contextlib
 import itertools
 import signal
+import socket as socket_module
 from collections.abc import AsyncIterator
 
 import httpx
 import psycopg
 import pytest
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from tests.conftest import make_settings
 from tests.factories import create_conversation, create_user
 from tests.pg_cluster import own_cluster
 from tests.pg_locks import plain_url
 from tests.served import Served, served
-from tests.sockets import subscriber
+from tests.sockets import Socket, subscriber, ws_url
 from videoengage.auth import issue_token
 from videoengage.db.engine import Database, create_engine
 from videoengage.db.listener import APPLICATION_NAME
 from videoengage.db.migrate import upgrade
+from videoengage.db.models import Message
+from videoengage.enums import MessageType
 
 SEND = "mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }"
 
@@ -192,3 +197,53 @@ async def test_sigterm_closes_sockets_with_1001_so_clients_reconnect_elsewhere(
         async with subscriber(other.url, issue_token(make_settings(db_url), ada)) as client:
             await client.subscribe_messages("s", conversation)  # the other server takes it
             await client.nothing_for(0.3)
+
+
+@pytest.mark.postgres_only
+async def test_a_client_that_stops_reading_is_ended_with_resubscribe_and_loses_nothing(
+    db: Database, db_url: str
+) -> None:
+    """A real slow consumer: it reads nothing while 1,500 messages of 4,000 characters are stored,
+    so the server's socket buffers fill, its sends wait, and the subscription's queue overflows."""
+    ada, grace = await create_user(db, "Ada"), await create_user(db, "Grace")
+    conversation = await create_conversation(db, ada, grace)
+    with served(db_url, SUBSCRIPTION_QUEUE_SIZE="20", VIEWER_CACHE_SECONDS="0") as server:
+        small = socket_module.socket()
+        small.setsockopt(socket_module.SOL_SOCKET, socket_module.SO_RCVBUF, 4096)  # no autotuning
+        small.connect(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
+        async with connect(
+            ws_url(server.url), sock=small, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=4
+        ) as connection:
+            client = Socket(connection)
+            assert (await client.init(issue_token(make_settings(db_url), ada)))["type"] == "connection_ack"
+            await client.subscribe_messages("s", conversation)
+            await asyncio.sleep(0.5)
+            stored: list[int] = []
+            async with db.write() as session:
+                rows = [
+                    Message(
+                        conversation_id=conversation, sender_id=grace, type=MessageType.TEXT, body="x" * 4000
+                    )
+                    for _ in range(1_500)
+                ]
+                session.add_all(rows)
+                await session.flush()
+                stored = [row.id for row in rows]
+            await asyncio.sleep(3)  # the server fills the buffers and the queue, then gives up
+            received: list[int] = []
+            while True:
+                message = await client.receive(timeout=30)
+                if message["type"] == "next" and message["payload"].get("errors"):
+                    [error] = message["payload"]["errors"]
+                    assert error["extensions"]["code"] == "RESUBSCRIBE"
+                    resume = error["extensions"]["after"]
+                    break
+                received.append(int(message["payload"]["data"]["messageSent"]["node"]["id"]))
+            assert (await client.receive()) == {"id": "s", "type": "complete"}
+            assert len(received) < len(stored)
+            await client.subscribe_messages("again", conversation, after=resume)
+            rest = [
+                int(event["data"]["messageSent"]["node"]["id"])
+                for event in await client.events("again", len(stored) - len(received), timeout=60)
+            ]
+            assert received + rest == stored
