@@ -1,7 +1,8 @@
 """W6: subscriptions under load. 1,000 subscribers (``messageSent``) over two workers, across 200
 conversations, while W5 sends 100 messages a second through HTTP.
 
-Reported: delivery latency (p50, p99) from each send's HTTP response to each subscriber's event;
+Reported: delivery latency (p50, p99) from each send's HTTP response to each subscriber's event,
+and from the message's ``createdAt`` (its transaction's start, on the same machine's clock);
 server CPU per delivered event (``/proc``, as the other workloads); the workers' resident memory per
 1,000 idle sockets; SQL statements the server sent per message (the probe of the other workloads:
 the send and every worker's load for it); and lost or duplicated events (each subscriber must
@@ -19,6 +20,7 @@ import statistics
 import tempfile
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,7 @@ class Subscriber:
     def __init__(self, conversation: int) -> None:
         self.conversation = conversation
         self.received: list[tuple[int, float]] = []
+        self.since_stored_ms: list[float] = []
 
 
 async def _subscribe(url: str, settings: Settings, subscriber: Subscriber) -> ClientConnection:
@@ -89,6 +92,8 @@ async def _listen(connection: ClientConnection, subscriber: Subscriber) -> None:
         if message["type"] == "next":
             node = message["payload"]["data"]["messageSent"]["node"]
             subscriber.received.append((int(node["id"]), time.monotonic()))
+            stored = datetime.fromisoformat(node["createdAt"]).timestamp()
+            subscriber.since_stored_ms.append((time.time() - stored) * 1000)
         elif message["type"] == "ping":
             await connection.send(json.dumps({"type": "pong"}))
 
@@ -163,6 +168,7 @@ async def run(
             if message_id in responded
         ]
     latencies.sort()
+    since_stored = sorted(value for s in group for value in s.since_stored_ms)
     delivered = sum(len(s.received) for s in group)
     messages = sum(len(ids) for ids in sent.values())
     return {
@@ -177,6 +183,8 @@ async def run(
         "latency_p50_ms": round(statistics.median(latencies), 1),
         "latency_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1),
         "events_before_their_send_response": sum(1 for value in latencies if value < 0),
+        "since_stored_p50_ms": round(statistics.median(since_stored), 1),
+        "since_stored_p99_ms": round(since_stored[int(len(since_stored) * 0.99) - 1], 1),
         "server_cpu_ms_per_event": round(cpu * 1000 / delivered, 3),
         "server_cpu_ms_per_message": round(cpu * 1000 / messages, 3),
         "worker_rss_mb_idle": round(idle_rss, 1),
