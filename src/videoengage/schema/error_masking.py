@@ -1,35 +1,47 @@
-"""Masking in the schema: every result the schema gives, over HTTP, over a socket or to
-``schema.execute``, carries errors as clients may see them (``error_format``), with the request id
-of the context they ran in. The HTTP view only serialises them.
+"""Masking in the schema: every result it gives, to the HTTP view, to a socket or to a caller of
+``schema.execute``, carries its errors as clients may see them (``error_format.client_error``),
+with the request id of the context they ran in. The HTTP view only serialises them.
+
+Done on the results ``VideoengageSchema.execute`` and ``stream`` return rather than in an extension:
+an extension would cost every request a little (Strawberry runs each extension's hooks at each
+step), and would miss an exception raised past its hooks (a failed authentication check).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import StreamExecutionResult
+from strawberry.schema.schema import StreamResult
+from strawberry.types.execution import PreExecutionError
 
 from videoengage.error_format import ClientError, client_error
 
 
-class ErrorMasking(SchemaExtension):
-    def __init__(self, *, suggestions: bool) -> None:
-        self.suggestions = suggestions
+def request_id_of(context: object) -> str:
+    return getattr(context, "request_id", None) or "unknown"
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        self._mask(self.execution_context.result)
 
-    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
-        self._mask(result)
-        yield None
+def mask(result: Any, request_id: str, suggestions: bool) -> None:
+    """Replace the result's errors with what the client may see, in place."""
+    errors: list[GraphQLError] | None = getattr(result, "errors", None)
+    if errors and not all(isinstance(error, ClientError) for error in errors):
+        result.errors = [client_error(error, request_id, suggestions) for error in errors]
 
-    def _mask(self, result: Any) -> None:
-        errors: list[GraphQLError] | None = getattr(result, "errors", None)
-        if not errors or all(isinstance(error, ClientError) for error in errors):
-            return
-        request_id = getattr(self.execution_context.context, "request_id", None) or "unknown"
-        result.errors = [client_error(error, request_id, self.suggestions) for error in errors]
+
+async def masked_stream(source: StreamResult, request_id: str, suggestions: bool) -> StreamResult:
+    """Each result masked. A check that refuses the document before the first result (our limits
+    run in ``on_parse``, whose exceptions Strawberry's stream does not catch, unlike its execute)
+    becomes that result, instead of an exception that would end the operation silently: a
+    subscribe message meets the same limits as an HTTP request, with the same codes."""
+    started = False
+    try:
+        async for result in source:
+            started = True
+            mask(result, request_id, suggestions)
+            yield result
+    except Exception as error:
+        if started:
+            raise
+        refusal = error if isinstance(error, GraphQLError) else GraphQLError(str(error), original_error=error)
+        yield PreExecutionError(data=None, errors=[client_error(refusal, request_id, suggestions)])

@@ -12,12 +12,11 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StreamResult
-from strawberry.types.execution import ExecutionContext, ExecutionResult, PreExecutionError
+from strawberry.types.execution import ExecutionContext, ExecutionResult
 
-from videoengage.error_format import ClientError, client_error
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
-from videoengage.schema.error_masking import ErrorMasking
+from videoengage.schema.error_masking import mask, masked_stream, request_id_of
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
@@ -40,37 +39,16 @@ class VideoengageSchema(strawberry.Schema):
         return None
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Strawberry's execute, masked like every other result: an exception raised where the
-        extensions no longer see the result (a failed authentication check, for one) too."""
+        """Strawberry's execute, its errors masked (``error_masking``)."""
         result = await super().execute(*args, **kwargs)
-        if result.errors and not all(isinstance(error, ClientError) for error in result.errors):
-            request_id = getattr(kwargs.get("context_value"), "request_id", None) or "unknown"
-            result.errors = [client_error(error, request_id, self.suggestions) for error in result.errors]
+        mask(result, request_id_of(kwargs.get("context_value")), self.suggestions)
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
-        """Strawberry's stream, except that a check refusing the document before its first result
-        (our limits run in ``on_parse``, where Strawberry's stream does not catch them, unlike its
-        ``execute``) is that result, masked, instead of an exception that ends the operation
-        silently: a subscribe message passes the same limits as an HTTP request, with their codes."""
+        """Strawberry's stream, each result masked and refusals before the first one reported
+        (``error_masking.masked_stream``)."""
         source = await super().stream(*args, **kwargs)
-        context = kwargs.get("context_value")
-        return _refusals_as_results(
-            source, getattr(context, "request_id", None) or "unknown", self.suggestions
-        )
-
-
-async def _refusals_as_results(source: StreamResult, request_id: str, suggestions: bool) -> StreamResult:
-    started = False
-    try:
-        async for result in source:
-            started = True
-            yield result
-    except Exception as error:
-        if started:
-            raise
-        refusal = error if isinstance(error, GraphQLError) else GraphQLError(str(error), original_error=error)
-        yield PreExecutionError(data=None, errors=[client_error(refusal, request_id, suggestions)])
+        return masked_stream(source, request_id_of(kwargs.get("context_value")), self.suggestions)
 
 
 def build_schema(settings: Settings, documents: PersistedDocuments | None = None) -> VideoengageSchema:
@@ -98,10 +76,7 @@ def build_schema(settings: Settings, documents: PersistedDocuments | None = None
         documents=documents,
     )
     # A factory: Strawberry makes a fresh extension for every operation.
-    extensions: list[Callable[[], SchemaExtension]] = [
-        partial(ErrorMasking, suggestions=not settings.production),
-        partial(OperationPipeline, checks),
-    ]
+    extensions: list[Callable[[], SchemaExtension]] = [partial(OperationPipeline, checks)]
     return VideoengageSchema(
         query=Query,
         mutation=Mutation,
