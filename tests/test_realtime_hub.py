@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from starlette.applications import Starlette
 
 from tests.chat import create_chat
@@ -88,3 +89,19 @@ async def test_feeds_holding_different_positions_each_get_what_is_new_to_them(
     hub.poke(chat.conversation)
     assert [message_id for message_id, _ in await behind.take()] == [later]
     assert [message_id for message_id, _ in await ahead.take()] == [later]
+
+
+def test_the_listening_connection_takes_its_own_url_defaulting_to_the_database() -> None:
+    from pydantic import ValidationError
+
+    from videoengage.settings import Settings
+
+    plain = Settings(database_url="postgresql://app@db/videoengage")
+    assert plain.listen_url == "postgresql+psycopg://app@db/videoengage"
+    direct = Settings(
+        database_url="postgresql://app@pgbouncer:6432/videoengage",
+        listen_database_url="postgresql://app@db:5432/videoengage",
+    )
+    assert direct.listen_url == "postgresql://app@db:5432/videoengage"
+    with pytest.raises(ValidationError):
+        Settings(listen_database_url="sqlite:///x.db")
