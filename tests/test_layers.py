@@ -13,7 +13,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "src" / "videoengage"
 # The root types bind resolvers to fields, and the Schema is built from them: the only exceptions.
-ROOT_MODULES = {"query.py", "mutation.py", "schema.py"}
+ROOT_MODULES = {"query.py", "mutation.py", "subscription.py", "schema.py"}
 # What schema types may know of db/: the tables' models and the typed rows.
 SCHEMA_MAY_IMPORT_FROM_DB = {"videoengage.db.models", "videoengage.db.rows"}
 GRAPHQL_SIDE = ("strawberry", "graphql", "videoengage.schema", "videoengage.resolvers", "videoengage.context")

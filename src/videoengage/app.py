@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql, /healthz and /readyz; the engine lives in the lifespan."""
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), /healthz and /readyz; the engine
+and the realtime service live in the lifespan."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from videoengage.db.engine import Database, create_engine
 from videoengage.graphiql import ASSET_PATH
 from videoengage.graphql_endpoint import GraphQLEndpoint
 from videoengage.http_limits import RequestLimits
 from videoengage.readiness import Readiness
+from videoengage.realtime.service import Realtime
 from videoengage.settings import Settings
 
 
@@ -29,10 +31,13 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database = Database(create_engine(settings))
         graphql.database = app.state.db = database
+        graphql.realtime = realtime = Realtime(settings, database)
+        realtime.start()
         try:
             yield
         finally:
             await graphql.rate_limiter.close()
+            await realtime.close()
             await database.dispose()
 
     async def healthz(_request: Request) -> Response:
@@ -47,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         # Every method reaches the endpoint, which answers the others with a JSON GraphQL 405.
         Route("/graphql", graphql),
+        WebSocketRoute("/graphql", graphql),  # subscriptions: graphql-transport-ws
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

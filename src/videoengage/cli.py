@@ -131,6 +131,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         loop="uvloop",
         # httptools, with a deadline for each request head (uvicorn has none before a first request)
         http="videoengage.http_protocol:HeadTimeoutProtocol",
+        # websockets, closing sockets with 1001 (going away) at shutdown instead of 1012
+        ws="videoengage.socket_protocol:GoingAwayProtocol",
+        ws_max_size=settings.max_body_bytes,  # a socket message is held to a request body's limit
         # Left at uvicorn's defaults, on purpose: backlog 2048 (bursts of new connections queue
         # rather than fail) and no limit_concurrency (it counts idle connections too, so they would
         # turn normal requests away; RequestLimits caps what costs work instead).

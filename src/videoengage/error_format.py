@@ -19,12 +19,42 @@ MASKED_MESSAGE = "Internal server error"
 _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
+class ClientError(GraphQLError):
+    """An error as the client sees it: already masked (``client_error``), with its ``original_error``
+    kept for the server's own decisions (such as HTTP 401)."""
+
+
+def client_error(error: GraphQLError, request_id: str, suggestions: bool = True) -> ClientError:
+    """The masked form of ``error`` (``format_error``), as a GraphQLError every transport can send."""
+    if isinstance(error, ClientError):
+        return error
+    formatted = format_error(error, request_id, suggestions)
+    extensions = formatted["extensions"]
+    assert isinstance(extensions, dict)
+    return ClientError(
+        str(formatted["message"]),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=extensions,
+    )
+
+
 def format_result(
     result: ExecutionResult, request_id: str, *, suggestions: bool = True
 ) -> GraphQLHTTPResponse:
+    """The result as JSON; its errors were masked by the schema (``schema.error_masking``), and any
+    that were not (a failure outside the schema's operation) are masked here."""
     response: GraphQLHTTPResponse = {"data": result.data}
     if result.errors:
-        response["errors"] = [format_error(error, request_id, suggestions) for error in result.errors]
+        response["errors"] = [
+            error.formatted
+            if isinstance(error, ClientError)
+            else format_error(error, request_id, suggestions)
+            for error in result.errors
+        ]
     if result.extensions:
         response["extensions"] = result.extensions
     return response

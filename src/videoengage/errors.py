@@ -18,6 +18,8 @@ class ErrorCode(StrEnum):
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     # The viewer's rate limit: the operation does not fit in their bucket now; retry after a while.
     RATE_LIMITED = "RATE_LIMITED"
+    # A subscription's client fell too far behind: subscribe again from the last cursor received.
+    RESUBSCRIBE = "RESUBSCRIBE"
 
 
 class AppError(Exception):
@@ -64,3 +66,19 @@ class RateLimited(AppError):
 
     def extensions(self) -> dict[str, object]:
         return {**super().extensions(), "retryAfterSeconds": self.retry_after_seconds}
+
+
+class Resubscribe(AppError):
+    """The subscription ended; ``after`` (when there is one) is the cursor to subscribe again from."""
+
+    code = ErrorCode.RESUBSCRIBE
+
+    def __init__(self, message: str, *, after: str | None = None) -> None:
+        super().__init__(message)
+        self.after = after
+
+    def extensions(self) -> dict[str, object]:
+        extensions = super().extensions()
+        if self.after is not None:
+            extensions["after"] = self.after
+        return extensions

@@ -4,12 +4,16 @@ Clients that accept ``application/graphql-response+json`` get it, with the statu
 GraphQL-over-HTTP spec gives it: 400 for a request that never executed (401 without valid
 credentials, 429 over the rate limit). ``application/json`` clients keep getting 200, as the spec
 asks for them; a rate-limited answer carries ``Retry-After`` for both.
+
+WebSocket upgrades on the same path speak graphql-transport-ws (``realtime.socket``); this view
+authenticates them (``on_ws_connect``) and counts them against ``MAX_SOCKETS``.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
+from datetime import timedelta
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -18,10 +22,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from videoengage.auth import bearer_token, verify_token
 from videoengage.context import Context, build_context
 from videoengage.db.engine import Database
 from videoengage.error_format import format_result
@@ -34,28 +41,48 @@ from videoengage.http_request import (
     request_from_json,
     request_from_params,
 )
+from videoengage.loaders import Loaders
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.rate_limit import RateLimiter
+from videoengage.realtime.service import Realtime
+from videoengage.realtime.socket import SocketContext, SocketHandler, TextWebSocketAdapter
 from videoengage.schema.schema import build_schema
 from videoengage.settings import Settings
 from videoengage.viewer_cache import ViewerCache
 
+# A client has this long after the upgrade to send connection_init (Hasura's default).
+CONNECTION_INIT_SECONDS = 3
+TRY_AGAIN_LATER = 1013
+
 
 class GraphQLEndpoint(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SocketHandler
+    websocket_adapter_class = TextWebSocketAdapter
+
     def __init__(self, settings: Settings, database: Database | None = None) -> None:
         self.documents = PersistedDocuments.from_settings(settings)
         # Charges each viewer for their operations; subscriptions charge it too.
         self.rate_limiter = RateLimiter.from_settings(settings)
         schema = build_schema(settings, self.documents, self.rate_limiter)
         self.documents.check_trusted(schema._schema)
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            max_subscriptions_per_connection=None,  # ours, with a code: SocketHandler
+        )
         self.settings = settings
         self.database = database
+        self.realtime: Realtime | None = None
         self.viewer_cache = ViewerCache(settings.viewer_cache_seconds)
         self.graphiql = GraphiQLFiles()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's refusals (and ours) as JSON GraphQL errors, not its plain text."""
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -70,6 +97,41 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         """Our GraphiQL (every file from this origin, a strict CSP), not Strawberry's CDN page; Strawberry
         still decides when a request is a browser's (GET, no query, accepts HTML)."""
         return self.graphiql.page_response()
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A socket over ``MAX_SOCKETS`` is accepted and closed at once with 1013 (try again later)."""
+        realtime = self.realtime
+        if realtime is None or realtime.sockets >= self.settings.max_sockets:
+            websocket = WebSocket(scope, receive, send)
+            offered = scope.get("subprotocols") or []
+            await websocket.accept(
+                GRAPHQL_TRANSPORT_WS_PROTOCOL if GRAPHQL_TRANSPORT_WS_PROTOCOL in offered else None
+            )
+            await websocket.close(TRY_AGAIN_LATER, "Too many sockets; retry shortly")
+            return
+        realtime.sockets += 1
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            realtime.sockets -= 1
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """The token from connection_init's payload, else from the upgrade's Authorization header:
+        a bad or missing one (or its user gone) closes the socket with 4403."""
+        if not isinstance(context, SocketContext):
+            raise ConnectionRejectionError
+        params = context.connection_params
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is not None:
+            if not isinstance(authorization, str):
+                raise ConnectionRejectionError
+            context.authorization = authorization
+        try:
+            verified = verify_token(self.settings, bearer_token(context.authorization))
+            await context.authenticate()
+        except Unauthenticated:
+            raise ConnectionRejectionError from None
+        context.expires_at = verified.expires_at
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -94,6 +156,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request.state.sub_response = response
         if isinstance(response, Response) and GRAPHQL_RESPONSE_JSON in request.headers.get("accept", ""):
             response.media_type = GRAPHQL_RESPONSE_JSON
+        if isinstance(request, WebSocket):
+            return SocketContext(
+                settings=self.settings,
+                db=self.database,
+                request_id=request_id,
+                authorization=request.headers.get("authorization"),
+                loaders=Loaders(self.database),
+                viewer_cache=self.viewer_cache,
+                realtime=self.realtime,
+            )
         return build_context(
             self.settings, self.database, self.viewer_cache, request_id, request.headers.get("authorization")
         )

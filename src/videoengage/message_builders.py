@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from videoengage.context import Info
+from videoengage.db.engine import Database
 from videoengage.db.rows import MessageRow, PageRow
 from videoengage.errors import NotFound
+from videoengage.loaders import Loaders
 from videoengage.schema.message import Message
 from videoengage.schema.post import Post
 from videoengage.schema.user import User
@@ -58,7 +60,17 @@ async def messages_from_rows(
 
 async def messages_of_page(info: Info, rows: Sequence[PageRow], *, shared_post: bool) -> list[Message]:
     """A page's messages from its rows; one ``User`` and one ``Video`` per distinct sender and card."""
-    posts = info.context.loaders.post_by_id.load_many(_shared_post_ids(rows, shared_post))
+    return await _messages_of_rows(info.context.loaders, rows, shared_post=shared_post)
+
+
+async def messages_of_event(db: Database, rows: Sequence[PageRow]) -> list[Message]:
+    """What a subscription event delivers, built once for all its subscribers: every field filled
+    (shared posts too, in one batch when any is shared), since each subscriber selects its own."""
+    return await _messages_of_rows(Loaders(db), rows, shared_post=True)
+
+
+async def _messages_of_rows(loaders: Loaders, rows: Sequence[PageRow], *, shared_post: bool) -> list[Message]:
+    posts = loaders.post_by_id.load_many(_shared_post_ids(rows, shared_post))
     posts_by_id = {post.id: Post.from_row(post) for post in await posts if post is not None}
     senders: dict[int, User] = {}
     videos: dict[int, Video] = {}

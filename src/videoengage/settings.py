@@ -79,6 +79,17 @@ class Settings(BaseSettings):
     # Keys in Redis start with this, so deployments (and test runs) can share one Redis.
     redis_key_prefix: str = Field(default="videoengage:", max_length=100)
 
+    # Subscriptions (graphql-transport-ws on /graphql). The listening connection takes its own URL:
+    # LISTEN does not work through a transaction-pooling proxy. Default: DATABASE_URL.
+    listen_database_url: str | None = None
+    max_sockets: int = Field(default=5_000, ge=1)
+    max_subscriptions_per_socket: int = Field(default=20, ge=1, le=1_000)
+    # Events a subscription may have waiting for a slow client; past it, it ends with RESUBSCRIBE.
+    subscription_queue_size: int = Field(default=100, ge=1, le=10_000)
+    socket_ping_seconds: float = Field(default=15.0, gt=0, le=600)
+    # SQLite has no NOTIFY: each worker polls for new messages this often while it has subscribers.
+    sqlite_poll_seconds: float = Field(default=0.1, gt=0, le=60)
+
     # Generated completion code for selections seen before (src/videoengage/planned); off, every
     # operation runs on graphql-core's general executor. Both give the same bytes.
     fast_path: bool = True
@@ -112,6 +123,18 @@ class Settings(BaseSettings):
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
         return url
+
+    @field_validator("listen_database_url")
+    @classmethod
+    def _listen_url_is_postgresql(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            raise ValueError("LISTEN_DATABASE_URL must be a postgresql:// URL")
+        return url
+
+    @property
+    def listen_url(self) -> str:
+        """Where the listening connection goes: LISTEN_DATABASE_URL, or the database itself."""
+        return self.listen_database_url or self.database_url
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from videoengage.db.models import Base
@@ -38,6 +39,7 @@ class Dialect(StrEnum):
         return sqlite.insert(model)
 
 
-def dialect_of(bind: AsyncEngine | AsyncConnection) -> Dialect:
-    """The dialect of an engine or connection; any other database is refused here, once."""
+def dialect_of(bind: AsyncEngine | AsyncConnection | Connection) -> Dialect:
+    """The dialect of an engine or connection (a migration's too); any other database is refused here,
+    once."""
     return Dialect(bind.dialect.name)

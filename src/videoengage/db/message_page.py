@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.engine import Database
 from videoengage.db.membership import is_participant, takes_part
-from videoengage.db.models import Message, User, Video
+from videoengage.db.models import Conversation, Message, User, Video
 from videoengage.db.rows import MessageRow, PageRow, Sender, VideoCard
 
 _MESSAGES = Message.__table__
@@ -46,6 +46,44 @@ async def newest_page(
 
     return await db.fetch(page_or_none)
 
+
+async def oldest_after(db: Database, conversation_id: int, after_id: int, limit: int) -> list[PageRow]:
+    """Up to ``limit`` messages newer than ``after_id``, oldest first, with senders and video cards:
+    what a subscription delivers, read once for every subscriber of the conversation. Membership was
+    checked when each subscribed; the same columns and rows as a page, in the other order."""
+
+    async def work(conn: AsyncConnection) -> list[PageRow]:
+        parameters = {"conversation_id": conversation_id, "after_id": after_id, "limit": limit}
+        return _page_rows((await conn.execute(_newer(), parameters)).all(), True)
+
+    return await db.fetch(work)
+
+
+async def newest_id_if_participant(db: Database, conversation_id: int, viewer_id: int) -> int | None:
+    """The conversation's newest message id (0 without messages), where a subscription without a
+    cursor starts; ``None`` when the viewer does not take part. One statement."""
+
+    async def work(conn: AsyncConnection) -> int | None:
+        row = (
+            await conn.execute(
+                _NEWEST_IF_PARTICIPANT, {"conversation_id": conversation_id, "user_id": viewer_id}
+            )
+        ).first()
+        return None if row is None else int(row.newest)
+
+    return await db.fetch(work)
+
+
+_CONVERSATIONS = Conversation.__table__
+_NEWEST_IF_PARTICIPANT = select(
+    select(func.coalesce(func.max(_MESSAGES.c.id), 0))
+    .where(_MESSAGES.c.conversation_id == _CONVERSATIONS.c.id)
+    .scalar_subquery()
+    .label("newest")
+).where(
+    _CONVERSATIONS.c.id == bindparam("conversation_id"),
+    takes_part(bindparam("conversation_id"), bindparam("user_id")),
+)
 
 _MESSAGE_WIDTH = len(MessageRow._fields)
 _SENDER_COLUMNS = ("display_name", "avatar_url")
@@ -78,10 +116,18 @@ def _page_rows(rows: Sequence[Sequence[Any]], with_videos: bool) -> list[PageRow
 
 
 @cache
-def _page(older: bool, with_videos: bool) -> Select[Any]:
+def _newer() -> Select[Any]:
+    """The page's columns and joins (cards included), newer than a cursor, oldest first."""
+    query = _page_columns(with_videos=True).where(
+        _MESSAGES.c.conversation_id == bindparam("conversation_id", type_=_MESSAGES.c.conversation_id.type),
+        _MESSAGES.c.id > bindparam("after_id", type_=_MESSAGES.c.id.type),
+    )
+    return query.order_by(_MESSAGES.c.id).limit(bindparam("limit"))
+
+
+def _page_columns(*, with_videos: bool) -> Select[Any]:
     """The message's columns in table order, then its sender's, then (with cards) its video's."""
     users, videos = User.__table__, Video.__table__
-    conversation_id = bindparam("conversation_id", type_=_MESSAGES.c.conversation_id.type)
     columns = [*_MESSAGES.c, *(users.c[name].label(f"sender_{name}") for name in _SENDER_COLUMNS)]
     joined = _MESSAGES.join(users, users.c.id == _MESSAGES.c.sender_id)
     if with_videos:
@@ -89,13 +135,17 @@ def _page(older: bool, with_videos: bool) -> Select[Any]:
         joined = joined.outerjoin(
             videos, (videos.c.id == _MESSAGES.c.shared_video_id) & videos.c.is_published.is_(True)
         )
-    query = (
-        select(*columns)
-        .select_from(joined)
-        .where(
-            _MESSAGES.c.conversation_id == conversation_id,
-            takes_part(conversation_id, bindparam("user_id", type_=users.c.id.type)),
-        )
+    return select(*columns).select_from(joined)
+
+
+@cache
+def _page(older: bool, with_videos: bool) -> Select[Any]:
+    """A page, newest first, for a participant only."""
+    users = User.__table__
+    conversation_id = bindparam("conversation_id", type_=_MESSAGES.c.conversation_id.type)
+    query = _page_columns(with_videos=with_videos).where(
+        _MESSAGES.c.conversation_id == conversation_id,
+        takes_part(conversation_id, bindparam("user_id", type_=users.c.id.type)),
     )
     if older:
         query = query.where(_MESSAGES.c.id < bindparam("before_id", type_=_MESSAGES.c.id.type))

@@ -72,7 +72,7 @@ async def messages(
     conversation = parse_id(conversation_id, "conversationId")
     limit = check_page_size(0 if first is None else first)  # null is no page size
     cursor = given(after)
-    before_id = None if cursor is None else _message_id_in(cursor, conversation)
+    before_id = None if cursor is None else message_id_in(cursor, conversation)
     wanted = selected_below(info, "edges", "node")
     viewer_id = info.context.viewer_id
 
@@ -86,7 +86,8 @@ async def messages(
     return connection(page, has_next_page=len(rows) > limit)
 
 
-def _message_id_in(cursor: str, conversation_id: int) -> int:
+def message_id_in(cursor: str, conversation_id: int) -> int:
+    """The message id in a cursor of this conversation's messages (``messages`` or ``messageSent``)."""
     cursor_conversation, message_id = decode_cursor(CURSOR_KIND, cursor, int, int)
     if cursor_conversation != conversation_id:
         raise BadUserInput("after is a cursor of another conversation", field="after")

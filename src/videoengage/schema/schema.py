@@ -4,33 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.execution import ExecutionContext
+from strawberry.schema.schema import StreamResult
+from strawberry.types.execution import ExecutionContext, ExecutionResult
 
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
 from videoengage.rate_limit import RateLimiter
+from videoengage.schema.error_masking import mask, masked_stream, request_id_of
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
 from videoengage.schema.operation_pipeline import DocumentChecks, OperationPipeline
 from videoengage.schema.query import Query
 from videoengage.schema.scalars import SCALAR_OVERRIDES
+from videoengage.schema.subscription import Subscription
 from videoengage.settings import Settings
 
 
 class VideoengageSchema(strawberry.Schema):
     """Errors are logged where they are formatted (``error_format``), with the request id, once."""
 
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's execute, its errors masked (``error_masking``)."""
+        result = await super().execute(*args, **kwargs)
+        mask(result, request_id_of(kwargs.get("context_value")), self.suggestions)
+        return result
+
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Strawberry's stream, each result masked and refusals before the first one reported
+        (``error_masking.masked_stream``)."""
+        source = await super().stream(*args, **kwargs)
+        return masked_stream(source, request_id_of(kwargs.get("context_value")), self.suggestions)
 
 
 def build_schema(
@@ -66,10 +86,12 @@ def build_schema(
     return VideoengageSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=planned_execution_context() if settings.fast_path else None,
+        suggestions=not settings.production,
     )
 
 
