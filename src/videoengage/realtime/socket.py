@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
@@ -30,6 +31,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from videoengage.context import Context
 from videoengage.errors import ErrorCode
+from videoengage.http_request import RequestRefused
+from videoengage.persisted_documents import PersistedDocuments
 from videoengage.realtime.service import Realtime
 
 TOKEN_EXPIRED = 4403
@@ -77,11 +80,20 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if (
             not isinstance(message.get("id"), str)
             or not isinstance(payload, dict)
-            or not isinstance(payload.get("query"), str)
+            or not isinstance(payload.get("query") or "", str)
             or not isinstance(payload.get("variables") or {}, dict)
             or not isinstance(payload.get("operationName") or "", str)
+            or not isinstance(payload.get("extensions") or {}, dict)
         ):
             await self.websocket.close(INVALID_MESSAGE, "Invalid subscribe message")
+            return
+        try:
+            if self.connection_acknowledged:  # else Strawberry closes the socket with 4401
+                payload["query"] = self._document(payload)
+        except RequestRefused as refusal:
+            code = refusal.code or ErrorCode.BAD_USER_INPUT
+            error = {"message": refusal.reason, "extensions": {"code": code.value}}
+            await self.websocket.send_json({"id": message["id"], "type": "error", "payload": [error]})
             return
         limit = self.context.settings.max_subscriptions_per_socket
         if (
@@ -96,6 +108,23 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.send_json({"id": message["id"], "type": "error", "payload": [refused]})
             return
         await super().handle_subscribe(message)
+
+    def _document(self, payload: dict[str, Any]) -> str:
+        """The operation's document, as over HTTP: sent as text, or by its hash
+        (``extensions.persistedQuery``) from the trusted documents or those clients registered; with
+        TRUSTED_DOCUMENTS_ONLY, a trusted one or nothing (``PERSISTED_QUERY_NOT_FOUND``)."""
+        request = GraphQLRequestData(
+            query=payload.get("query"),
+            variables=payload.get("variables"),
+            operation_name=payload.get("operationName"),
+            extensions=payload.get("extensions"),
+        )
+        documents: PersistedDocuments | None = getattr(self.view, "documents", None)
+        if documents is not None:
+            request = documents.resolve(request)
+        if request.query is None:
+            raise RequestRefused(400, "The subscribe message has no query")
+        return request.query
 
     async def shutdown(self) -> None:
         for task in getattr(self, "_watchers", ()):

@@ -26,6 +26,7 @@ from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, 
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 from videoengage.buckets import Throttle
 from videoengage.errors import BadUserInput, RateLimited, Unauthenticated
@@ -156,6 +157,11 @@ class OperationPipeline(SchemaExtension):
                     await self._charge(self.checks.limiter, viewer_id, document)
         if self.checks.documents is not None:
             self.checks.documents.register(context.query, context.operation_extensions)
+        refusal = context.result
+        if refusal is not None and refusal.errors and context.operation_type is OperationType.SUBSCRIPTION:
+            # Strawberry's stream subscribes whatever the result says; raised, the refusal is the
+            # subscription's one answer (``error_masking.masked_stream``), as over HTTP.
+            raise refusal.errors[0]
         yield
 
     async def _charge(self, limiter: RateLimiter, viewer_id: int, document: DocumentNode) -> None:
