@@ -2,10 +2,14 @@
 // a schema change that breaks such a client (a field removed or renamed, a nullability or type
 // changed, a scalar left unmapped) fails the build here before it fails in an app.
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { createClient } from "graphql-ws";
 
 import {
   ContinueWatchingDocument,
   ConversationsDocument,
+  MessageSentDocument,
+  type MessageSentSubscription,
+  type MessageSentSubscriptionVariables,
   MessagesDocument,
   type ReactionType,
   SaveVideoProgressDocument,
@@ -20,6 +24,13 @@ type GraphQLResponse<TResult> = {
   errors?: { message: string; extensions?: { code?: string } }[];
 };
 
+/** The persisted document's hash, which the client preset embeds in each document it generates. */
+function hashOf(document: TypedDocumentNode<unknown, never>): string {
+  const hash = (document as unknown as { __meta__?: { hash?: string } }).__meta__?.hash;
+  if (hash === undefined) throw new Error("the document was generated without a persisted hash");
+  return hash;
+}
+
 /** Sends an operation by its hash alone, as a production client does against the trusted documents. */
 export async function execute<TResult, TVariables>(
   url: string,
@@ -27,9 +38,7 @@ export async function execute<TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {
-  // The client preset embeds the persisted document's hash in each document it generates.
-  const hash = (document as unknown as { __meta__?: { hash?: string } }).__meta__?.hash;
-  if (hash === undefined) throw new Error("the document was generated without a persisted hash");
+  const hash = hashOf(document);
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
@@ -109,4 +118,45 @@ export async function inbox(url: string, token: string): Promise<string[]> {
     const last = node.lastMessage ? new Date(node.lastMessage.createdAt).toISOString() : "no messages";
     return `${names}: ${last}`;
   });
+}
+
+/** The chat screen, live over graphql-ws: the token in connection_init's payload, each new message as it
+ * is stored. Whenever the subscription ends (a lost connection, RESUBSCRIBE, a server shutting down) it
+ * subscribes again with `after` set to the last cursor received: nothing missed, nothing twice. */
+export function liveChat(wsUrl: string, token: string, conversationId: string, show: (line: string) => void): () => void {
+  // No retries inside the client: it would resubscribe with the first `after`; ours sends the latest.
+  const client = createClient({ url: wsUrl, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  let after: string | null = null;
+  let stopped = false;
+  let unsubscribe: () => void = () => {};
+  const again = (delayMs: number): void => {
+    if (!stopped) setTimeout(subscribe, delayMs);
+  };
+  const subscribe = (): void => {
+    const variables: MessageSentSubscriptionVariables = { conversationId, after };
+    // By hash alone, as `execute` sends operations: a production server runs only its trusted documents.
+    const extensions = { persistedQuery: { version: 1, sha256Hash: hashOf(MessageSentDocument) } };
+    unsubscribe = client.subscribe<MessageSentSubscription>(
+      { query: "", variables, extensions },
+      {
+        next: ({ data, errors }) => {
+          const resume = errors?.find((error) => error.extensions?.code === "RESUBSCRIBE")?.extensions?.after;
+          if (typeof resume === "string") after = resume;
+          if (!data) return;
+          after = data.messageSent.cursor;
+          const { node } = data.messageSent;
+          const card = node.sharedVideo ? ` [${node.sharedVideo.title}]` : "";
+          show(`${new Date(node.createdAt).toISOString()} ${node.sender.displayName}: ${node.body ?? ""}${card}`);
+        },
+        error: () => again(1000),
+        complete: () => again(100),
+      },
+    );
+  };
+  subscribe();
+  return () => {
+    stopped = true;
+    unsubscribe();
+    void client.dispose();
+  };
 }

@@ -114,7 +114,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         (``extensions.persistedQuery``) from the trusted documents or those clients registered; with
         TRUSTED_DOCUMENTS_ONLY, a trusted one or nothing (``PERSISTED_QUERY_NOT_FOUND``)."""
         request = GraphQLRequestData(
-            query=payload.get("query"),
+            query=payload.get("query") or None,  # graphql-ws sends "" with a document sent by hash
             variables=payload.get("variables"),
             operation_name=payload.get("operationName"),
             extensions=payload.get("extensions"),
