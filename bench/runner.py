@@ -22,6 +22,7 @@ from bench.report import Measurement, Report, describe_machine, now
 from bench.server import Server, cpu_seconds, rss_mb, serve
 from bench.workloads import Workload, missing_fields
 from videoengage.auth import issue_token
+from videoengage.db.migrate import upgrade
 from videoengage.settings import Settings
 
 TOKEN_TTL_SECONDS = 24 * 3600
@@ -51,7 +52,8 @@ def say(message: str) -> None:
 def run(options: RunOptions) -> Report:
     data = options.data_set
     if options.keep_data and existing_data_set(options.database_url) == data:
-        say("reusing the data set already in the database")
+        say("reusing the data set already in the database, migrated to this checkout's head")
+        upgrade(Settings(database_url=options.database_url).database_url)
         build_seconds = None
     else:
         say(f"building the {options.data_set_name} data set")
