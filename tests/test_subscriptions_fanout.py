@@ -83,16 +83,30 @@ async def pair(db_url: str) -> AsyncIterator[tuple[Served, Served, int, int, int
         yield one, other, ada, grace, conversation
 
 
-async def kill_listeners(db_url: str) -> int:
+LISTENERS = "SELECT {} FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()"
+
+
+async def listening(db_url: str) -> int:
+    """How many listening connections the database has: one per app on it (the two servers, and the
+    test's own app, whose lifespan starts one too)."""
     async with await psycopg.AsyncConnection.connect(plain_url(db_url), autocommit=True) as conn:
-        rows = await (
-            await conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = %s AND datname = current_database()",
-                (APPLICATION_NAME,),
-            )
+        row = await (await conn.execute(LISTENERS.format("count(*)"), (APPLICATION_NAME,))).fetchone()
+        return 0 if row is None else int(row[0])
+
+
+async def kill_listeners(db_url: str, expected: int) -> int:
+    """Terminate every listening connection, once all ``expected`` are back: a kill that came while
+    one was still reconnecting (0.1 s of backoff, about 20 sends on a quiet machine) would miss it,
+    and each round must kill listeners that are really listening."""
+    for _ in range(200):
+        if await listening(db_url) >= expected:
+            break
+        await asyncio.sleep(0.05)
+    async with await psycopg.AsyncConnection.connect(plain_url(db_url), autocommit=True) as conn:
+        killed = await (
+            await conn.execute(LISTENERS.format("pg_terminate_backend(pid)"), (APPLICATION_NAME,))
         ).fetchall()
-        return len(rows)
+        return len(killed)
 
 
 async def received_ids(client: object, id: str, count: int) -> list[str]:
@@ -112,13 +126,15 @@ async def test_exactly_once_in_order_from_another_server_while_its_listener_is_k
         async with subscriber(one.url, issue_token(make_settings(db_url), ada)) as client:
             await client.subscribe_messages("s", conversation)
             await asyncio.sleep(0.5)
+            listeners = await listening(db_url)
+            assert listeners >= 2  # both servers'
             killed = 0
             for round_ in range(6):
                 for _ in range(10):
                     await sender.send(http)
                 if round_ % 2 == 0:
-                    killed += await kill_listeners(db_url)  # both servers' listening connections
-            assert killed >= 6
+                    killed += await kill_listeners(db_url, listeners)
+            assert killed == 3 * listeners
             assert await received_ids(client, "s", 60) == sender.sent
             await client.nothing_for(1.0)
         assert "reconnecting" in one.log()
