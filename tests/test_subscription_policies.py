@@ -5,6 +5,7 @@ runs no other over a socket, while a trusted one may be sent by its hash alone."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -61,7 +62,8 @@ async def test_each_subscribe_is_charged_and_one_over_the_bucket_subscribes_to_n
         # Given one viewer's subscriptions over sockets of 20 (the per-socket limit), two past the bucket
         per_socket = 20
         sockets = math.ceil((fitting + 2) / per_socket)
-        async with contextlib_sockets(server, token, sockets) as clients:
+        async with contextlib.AsyncExitStack() as stack:
+            clients = [await stack.enter_async_context(subscriber(server.url, token)) for _ in range(sockets)]
             for n in range(fitting + 2):
                 await clients[n // per_socket].subscribe(f"s{n}", MESSAGE_SENT, variables)
             await asyncio.sleep(1.0)  # every subscribe has been charged or refused
@@ -94,20 +96,6 @@ async def drain(client: Socket) -> list[dict[str, Any]]:
             messages.append(await client.receive(1.0))
         except TimeoutError:
             return messages
-
-
-class contextlib_sockets:
-    """``count`` sockets past connection_init, for one token."""
-
-    def __init__(self, server: Served, token: str, count: int) -> None:
-        self.managers = [subscriber(server.url, token) for _ in range(count)]
-
-    async def __aenter__(self) -> list[Socket]:
-        return [await manager.__aenter__() for manager in self.managers]
-
-    async def __aexit__(self, *exc: object) -> None:
-        for manager in reversed(self.managers):
-            await manager.__aexit__(None, None, None)
 
 
 def persisted(document: str) -> dict[str, Any]:
