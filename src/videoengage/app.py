@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from videoengage.db.engine import Database, create_engine
+from videoengage.db.engine import Database
 from videoengage.graphiql import ASSET_PATH
 from videoengage.graphql_endpoint import GraphQLEndpoint
 from videoengage.http_limits import RequestLimits
@@ -29,7 +29,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        database = Database(create_engine(settings))
+        database = Database.from_settings(settings)
         graphql.database = app.state.db = database
         graphql.realtime = realtime = Realtime(settings, database)
         realtime.start()

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from videoengage.db import queries
 from videoengage.db.engine import Database
 from videoengage.db.models import VideoProgress
+from videoengage.db.prepared import Connection
 from videoengage.db.queries import UserAndTarget
 from videoengage.db.reaction_targets import POST, VIDEO, ReactionTarget
 from videoengage.db.rows import MessageRow, PostRow, ProgressRow, UserRow, VideoRow
@@ -27,6 +28,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 Fetch = Callable[[AsyncConnection, Sequence[K]], Awaitable[dict[K, Any]]]
+FetchPrepared = Callable[[Connection, Sequence[K]], Awaitable[dict[K, Any]]]
 
 
 class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
@@ -42,19 +44,32 @@ class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
         return [found.get(key) for key in keys]
 
 
-class UserByIdLoader(_KeyedLoader[int, UserRow]):
+class _ByIdLoader(DataLoader[int, V | None], Generic[V]):
+    """A ``_KeyedLoader`` whose statement is built once: on the statement pool (``db.prepared``)."""
+
+    def __init__(self, db: Database, fetch: FetchPrepared[int]) -> None:
+        super().__init__()
+        self._db = db
+        self._fetch = fetch
+
+    async def batch_load_fn(self, keys: list[int]) -> list[V | None]:
+        found = await self._db.fetch_prepared(lambda conn: self._fetch(conn, keys))
+        return [found.get(key) for key in keys]
+
+
+class UserByIdLoader(_ByIdLoader[UserRow]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.users_by_id)
 
 
-class PublishedVideoByIdLoader(_KeyedLoader[int, VideoRow]):
+class PublishedVideoByIdLoader(_ByIdLoader[VideoRow]):
     """A video that is unpublished or deleted loads as ``None``: viewers never see it."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.published_videos_by_id)
 
 
-class PostByIdLoader(_KeyedLoader[int, PostRow]):
+class PostByIdLoader(_ByIdLoader[PostRow]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, queries.posts_by_id)
 
@@ -74,7 +89,7 @@ class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgres
         super().__init__(db, queries.progress_by_user_and_video)
 
 
-class MessageByIdLoader(_KeyedLoader[int, MessageRow]):
+class MessageByIdLoader(_ByIdLoader[MessageRow]):
     """Resolves each conversation's ``lastMessage``; callers check the viewer may see it."""
 
     def __init__(self, db: Database) -> None:

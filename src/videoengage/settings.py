@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     # Generated completion code for selections seen before (src/videoengage/planned); off, every
     # operation runs on graphql-core's general executor. Both give the same bytes.
     fast_path: bool = True
+    # With FAST_PATH on PostgreSQL, the hot statements run on psycopg connections of their own
+    # (db/statement_pool.py); psycopg prepares a statement on the server after this many runs on one
+    # connection (0: at once; README, "Performance").
+    db_prepare_threshold: int = Field(default=5, ge=0, le=1_000_000)
 
     # Persisted documents: a manifest of trusted ones (hash to document), whether only they run, and
     # how many bytes of documents registered by clients (Apollo's APQ) each worker keeps.

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 
 from videoengage.db.dead_connections import once_more_if_dead
 from videoengage.db.dialect import dialect_of
+from videoengage.db.prepared import Connection, PreparedConnection, Statements
+from videoengage.db.statement_pool import StatementPool
 from videoengage.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,14 +51,36 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
-        # A slow or stuck database fails the request after a bounded wait instead of hanging it.
-        connect_args={
-            "options": f"-c statement_timeout={int(settings.db_statement_timeout_seconds * 1000)}",
-            "connect_timeout": max(1, int(settings.db_pool_timeout_seconds)),
-        },
+        connect_args=_connect_args(settings),
     )
     _ping_connections_that_were_idle(engine)
     return engine
+
+
+def _connect_args(settings: Settings) -> dict[str, Any]:
+    """A slow or stuck database fails the request after a bounded wait instead of hanging it."""
+    return {
+        "options": f"-c statement_timeout={int(settings.db_statement_timeout_seconds * 1000)}",
+        "connect_timeout": max(1, int(settings.db_pool_timeout_seconds)),
+    }
+
+
+def _statement_pool(engine: AsyncEngine, settings: Settings) -> StatementPool:
+    """psycopg connections made as the engine makes its own (same URL, adapters, timeouts), in
+    autocommit, preparing a statement on the server once a connection has run it
+    ``DB_PREPARE_THRESHOLD`` times."""
+    _, parameters = engine.dialect.create_connect_args(engine.url)
+    return StatementPool(
+        {
+            **parameters,
+            **_connect_args(settings),
+            "autocommit": True,
+            "prepare_threshold": settings.db_prepare_threshold,
+        },
+        size=settings.db_pool_size,
+        timeout_seconds=settings.db_pool_timeout_seconds,
+        ping_after_idle_seconds=IDLE_BEFORE_PING_SECONDS,
+    )
 
 
 IDLE_BEFORE_PING_SECONDS = 1.0
@@ -104,7 +128,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Connection) -> None:
+    def _on_begin(connection: SyncConnection) -> None:
         immediate = connection.get_execution_options().get("sqlite_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -129,11 +153,17 @@ async def worker_threads_joined(within_seconds: float = 2.0) -> AsyncIterator[No
 
 
 class Database:
-    """Hands out short sessions: one per resolver or loader batch, never shared between tasks."""
+    """Hands out short sessions: one per resolver or loader batch, never shared between tasks.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    With a ``StatementPool`` (PostgreSQL with ``FAST_PATH``), the hot operations' statements go to
+    psycopg directly (``fetch_prepared``, ``single_statement``; see ``db.prepared``).
+    """
+
+    def __init__(self, engine: AsyncEngine, statement_pool: StatementPool | None = None) -> None:
         self.engine = engine
         self.dialect = dialect_of(engine)
+        self._statement_pool = statement_pool
+        self._statements = Statements(engine)
         # On PostgreSQL the engine is in autocommit: reads need no BEGIN and no ROLLBACK round trips.
         # Writers get a real transaction: READ COMMITTED there, BEGIN IMMEDIATE on SQLite.
         self._writes = (
@@ -143,6 +173,28 @@ class Database:
         )
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(self._writes, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        engine = create_engine(settings)
+        prepared = settings.fast_path and not settings.is_sqlite
+        return cls(engine, _statement_pool(engine, settings) if prepared else None)
+
+    async def fetch_prepared(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """``fetch`` for the hot reads, whose statements are built once: on psycopg directly when
+        there is a statement pool, else on the engine."""
+        if self._statement_pool is None:
+            return await self.fetch(work)
+        return await once_more_if_dead(lambda: self._on_statement_pool(work))
+
+    async def _on_statement_pool(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        assert self._statement_pool is not None
+        conn = await self._statement_pool.acquire()
+        prepared = PreparedConnection(conn, self._statements)
+        try:
+            return await work(prepared)
+        finally:
+            await self._statement_pool.release(conn, broken=prepared.broken)
 
     async def fetch(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run the read ``work`` on a plain connection (the loaders' hot path, without a session's
@@ -177,17 +229,20 @@ class Database:
         async with self._writer() as session, session.begin():
             yield session
 
-    async def single_statement(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run ``work``, which sends ONE statement, atomic by itself, on a plain connection: in
-        autocommit on PostgreSQL (no BEGIN and COMMIT round trips), in a write transaction on SQLite.
-        Never run again if its connection died: the write may have reached the database."""
+    async def single_statement(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """Run ``work``, which sends ONE statement, atomic by itself, built once, on a plain
+        connection: in autocommit on PostgreSQL (no BEGIN and COMMIT round trips; on the statement
+        pool if there is one), in a write transaction on SQLite. Never run again if its connection
+        died: the write may have reached the database."""
+        if self._statement_pool is not None:
+            return await self._on_statement_pool(work)
         if self.dialect.autocommits:
             async with self.engine.connect() as conn:
                 return await work(conn)
         async with self._writes.begin() as conn:
             return await work(conn)
 
-    async def idempotent_statement(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async def idempotent_statement(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         """``single_statement`` for a statement that leaves the same state however often it runs
         (the progress upsert): once more on a fresh connection if the first was dead."""
         return await once_more_if_dead(lambda: self.single_statement(work))
@@ -207,6 +262,8 @@ class Database:
         raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
+        if self._statement_pool is not None:
+            await self._statement_pool.close()
         await self.engine.dispose()
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, ColumnElement, exists, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from videoengage.db.models import ConversationParticipant
+from videoengage.db.prepared import Connection
 
 
 def takes_part(
@@ -18,5 +19,10 @@ def takes_part(
     )
 
 
-async def is_participant(conn: AsyncSession | AsyncConnection, conversation_id: int, user_id: int) -> bool:
-    return bool(await conn.scalar(select(takes_part(conversation_id, user_id))))
+# Built once, with bound parameters: statements on the hot paths are (``db.prepared``).
+_IS_PARTICIPANT = select(takes_part(bindparam("conversation_id"), bindparam("user_id")))
+
+
+async def is_participant(conn: AsyncSession | Connection, conversation_id: int, user_id: int) -> bool:
+    parameters = {"conversation_id": conversation_id, "user_id": user_id}
+    return bool(await conn.scalar(_IS_PARTICIPANT, parameters))

@@ -12,11 +12,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.engine import Database
 from videoengage.db.membership import is_participant, takes_part
 from videoengage.db.models import Conversation, Message, User, Video
+from videoengage.db.prepared import Connection
 from videoengage.db.rows import MessageRow, PageRow, Sender, VideoCard
 
 _MESSAGES = Message.__table__
@@ -34,7 +34,7 @@ async def newest_page(
     """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first; ``None`` when
     the viewer does not take part. A read: it runs once more if its connection was dead."""
 
-    async def page_or_none(conn: AsyncConnection) -> list[PageRow] | None:
+    async def page_or_none(conn: Connection) -> list[PageRow] | None:
         parameters = {"conversation_id": conversation_id, "user_id": viewer_id, "limit": limit}
         if before_id is not None:
             parameters["before_id"] = before_id
@@ -44,7 +44,7 @@ async def newest_page(
             return None
         return _page_rows(rows, with_videos)
 
-    return await db.fetch(page_or_none)
+    return await db.fetch_prepared(page_or_none)
 
 
 async def oldest_after(db: Database, conversation_id: int, after_id: int, limit: int) -> list[PageRow]:
@@ -52,18 +52,18 @@ async def oldest_after(db: Database, conversation_id: int, after_id: int, limit:
     what a subscription delivers, read once for every subscriber of the conversation. Membership was
     checked when each subscribed; the same columns and rows as a page, in the other order."""
 
-    async def work(conn: AsyncConnection) -> list[PageRow]:
+    async def work(conn: Connection) -> list[PageRow]:
         parameters = {"conversation_id": conversation_id, "after_id": after_id, "limit": limit}
         return _page_rows((await conn.execute(_newer(), parameters)).all(), True)
 
-    return await db.fetch(work)
+    return await db.fetch_prepared(work)
 
 
 async def newest_id_if_participant(db: Database, conversation_id: int, viewer_id: int) -> int | None:
     """The conversation's newest message id (0 without messages), where a subscription without a
     cursor starts; ``None`` when the viewer does not take part. One statement."""
 
-    async def work(conn: AsyncConnection) -> int | None:
+    async def work(conn: Connection) -> int | None:
         row = (
             await conn.execute(
                 _NEWEST_IF_PARTICIPANT, {"conversation_id": conversation_id, "user_id": viewer_id}
@@ -71,7 +71,7 @@ async def newest_id_if_participant(db: Database, conversation_id: int, viewer_id
         ).first()
         return None if row is None else int(row.newest)
 
-    return await db.fetch(work)
+    return await db.fetch_prepared(work)
 
 
 _CONVERSATIONS = Conversation.__table__

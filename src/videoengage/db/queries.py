@@ -23,6 +23,7 @@ from videoengage.db.models import (
     Video,
     VideoProgress,
 )
+from videoengage.db.prepared import Connection
 from videoengage.db.reaction_targets import ReactionTarget
 from videoengage.db.rows import MessageRow, PostRow, ProgressRow, UserRow, VideoRow
 from videoengage.enums import ReactionType
@@ -46,18 +47,18 @@ _POSTS_BY_ID = select(_POSTS).where(_POSTS.c.id.in_(_IDS))
 _MESSAGES_BY_ID = select(_MESSAGES).where(_MESSAGES.c.id.in_(_IDS))
 
 
-async def users_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, UserRow]:
+async def users_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, UserRow]:
     rows = await conn.execute(_USERS_BY_ID, {"ids": list(ids)})
     return {row.id: UserRow._make(row) for row in rows}
 
 
-async def published_videos_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, VideoRow]:
+async def published_videos_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, VideoRow]:
     """Only published videos: an unpublished one is, to viewers, not there."""
     rows = await conn.execute(_PUBLISHED_VIDEOS_BY_ID, {"ids": list(ids)})
     return {row.id: VideoRow._make(row) for row in rows}
 
 
-async def posts_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, PostRow]:
+async def posts_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, PostRow]:
     rows = await conn.execute(_POSTS_BY_ID, {"ids": list(ids)})
     return {row.id: PostRow._make(row) for row in rows}
 
@@ -93,7 +94,7 @@ async def progress_by_user_and_video(
     return {(row.user_id, row.video_id): ProgressRow._make(row) for row in rows}
 
 
-async def messages_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, MessageRow]:
+async def messages_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, MessageRow]:
     rows = await conn.execute(_MESSAGES_BY_ID, {"ids": list(ids)})
     return {row.id: MessageRow._make(row) for row in rows}
 

@@ -17,11 +17,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Executable, Integer, bindparam, case, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.dialect import Dialect
 from videoengage.db.engine import Database
 from videoengage.db.models import Video, VideoProgress
+from videoengage.db.prepared import Connection
 from videoengage.db.rows import ProgressRow
 from videoengage.db.types import UtcDateTime
 
@@ -106,7 +106,7 @@ async def save(db: Database, reading: ProgressReading) -> ProgressRow | None:
         "updated_at": reading.saved_at,
     }
 
-    async def upsert(conn: AsyncConnection) -> ProgressRow | None:
+    async def upsert(conn: Connection) -> ProgressRow | None:
         row = (await conn.execute(statement, parameters)).first()
         return None if row is None else ProgressRow._make(row)
 

@@ -25,6 +25,7 @@ from videoengage.db.dialect import Dialect
 from videoengage.db.engine import Database
 from videoengage.db.membership import takes_part
 from videoengage.db.models import Conversation, Message, Post, Video
+from videoengage.db.prepared import Connection
 from videoengage.db.rows import MessageRow
 from videoengage.enums import MessageType
 
@@ -61,7 +62,7 @@ async def send(db: Database, new: NewMessage) -> MessageRow | SendRefused:
     return await db.transaction(lambda conn: _send_in_transaction(conn, db.dialect, new))
 
 
-async def _send_in_one_statement(conn: AsyncConnection, new: NewMessage) -> MessageRow | None:
+async def _send_in_one_statement(conn: Connection, new: NewMessage) -> MessageRow | None:
     """PostgreSQL, in autocommit: the whole send; ``None`` when it wrote nothing."""
     row = (await conn.execute(_one_statement(_shares(new)), asdict(new))).first()
     return None if row is None else MessageRow._make(row)

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from videoengage.db.dialect import Dialect
 from videoengage.db.engine import Database
 from videoengage.db.models import counter_column
+from videoengage.db.prepared import Connection
 from videoengage.db.reaction_targets import R, ReactionTarget
 from videoengage.db.types import utcnow
 from videoengage.enums import ReactionAction, ReactionType
@@ -105,7 +106,7 @@ async def _toggle_in_transaction(
 
 
 async def _toggle_in_one_statement(
-    conn: AsyncConnection, target: ReactionTarget[R], user_id: int, target_id: int, type: ReactionType
+    conn: Connection, target: ReactionTarget[R], user_id: int, target_id: int, type: ReactionType
 ) -> Toggled[R] | None:
     """PostgreSQL: the whole toggle in one statement; ``None`` if it changed nothing (the target is
     missing or not visible, or a concurrent toggle of this reaction got there first)."""

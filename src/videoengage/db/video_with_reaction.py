@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videoengage.db.engine import Database
 from videoengage.db.models import Video, VideoReaction
+from videoengage.db.prepared import Connection
 from videoengage.db.rows import VideoRow
 from videoengage.enums import ReactionType
 
@@ -45,11 +45,11 @@ async def published_video_with_reaction(
     """A published video and the viewer's reaction to it (or None); ``None`` if the video is not there
     or not published. A read: it runs once more if its connection was dead."""
 
-    async def read(conn: AsyncConnection) -> VideoWithReaction | None:
+    async def read(conn: Connection) -> VideoWithReaction | None:
         parameters = {"video_id": video_id, "viewer": viewer_id}
         row = (await conn.execute(_PUBLISHED_VIDEO_WITH_REACTION, parameters)).first()
         if row is None:
             return None
         return VideoWithReaction(VideoRow._make(row[:_WIDTH]), row[_WIDTH])
 
-    return await db.fetch(read)
+    return await db.fetch_prepared(read)
