@@ -64,7 +64,7 @@ class _Plan:
         make = self.row._make
         if raw and not self.row._fields:  # text(): its columns are known from the cursor only
             names = [column.name for column in cursor.description or ()]
-            make = namedtuple("Row", names, rename=True)._make  # type: ignore[misc,attr-defined]
+            make = namedtuple("Row", names, rename=True)._make  # type: ignore[attr-defined]
         processors = self.processors
         if processors is None:
             return [make(values) for values in raw]
