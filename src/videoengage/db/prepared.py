@@ -36,13 +36,14 @@ MAX_PLANS = 256
 class _Plan:
     """A statement compiled once: its compiled form, its rows' type and each column's processor."""
 
-    __slots__ = ("binds", "compiled", "defaults", "processors", "row")
+    __slots__ = ("binds", "compiled", "defaults", "expands", "processors", "row")
 
     def __init__(self, statement: Executable, dialect: SqlDialect) -> None:
         assert isinstance(statement, ClauseElement)
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.compiled = compiled
+        self.expands = bool(compiled.post_compile_params or compiled.literal_execute_params)
         # What SQLAlchemy's execution context adds: Python-side column defaults (``default=utcnow``),
         # then each parameter's bind processor (an enum to its value, a datetime to UTC).
         self.defaults: tuple[tuple[str, Callable[[], Any]], ...] = ()
@@ -160,15 +161,18 @@ class PreparedConnection:
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> PreparedResult:
         plan = self._statements.plan(statement)
-        state = plan.compiled.construct_expanded_state(parameters)
-        values = dict(state.parameters)
+        compiled = plan.compiled
+        if plan.expands:
+            state = compiled.construct_expanded_state(parameters)
+            sql, values, expanded = state.statement, dict(state.parameters), state.processors
+        else:  # the SQL is fixed: what construct_expanded_state would give, without its cost
+            sql, values, expanded = compiled.string, dict(compiled.construct_params(parameters)), {}
         for name, default in plan.defaults:
             values[name] = default()
-        for processors in (plan.binds, state.processors):
+        for processors in (plan.binds, expanded):
             for name, process in processors.items():
                 if name in values:
                     values[name] = process(values[name])  # type: ignore[operator]  # no tuple types
-        sql = state.statement
         self._statements.heard(sql, values)
         try:
             cursor = await self._conn.execute(sql, values)
