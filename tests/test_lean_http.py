@@ -120,7 +120,7 @@ async def _seed(db: Database) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def _pair(db_url: str, **overrides: Any) -> AsyncIterator[Pair]:
-    settings = make_settings(db_url, **overrides)
+    settings = make_settings(db_url, fast_path=True, **overrides)  # whatever FAST_PATH the run has
     async with serve(settings) as lean:
         general_app = create_app(settings, lean=False)
         async with (
