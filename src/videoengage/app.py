@@ -16,13 +16,16 @@ from videoengage.db.engine import Database
 from videoengage.graphiql import ASSET_PATH
 from videoengage.graphql_endpoint import GraphQLEndpoint
 from videoengage.http_limits import RequestLimits
+from videoengage.lean_http import LeanGraphQL
 from videoengage.readiness import Readiness
 from videoengage.realtime.service import Realtime
 from videoengage.settings import Settings
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the app; the engine is created at startup and disposed at shutdown."""
+def create_app(settings: Settings, *, lean: bool = True) -> Starlette:
+    """Build the app; the engine is created at startup and disposed at shutdown. ``POST /graphql`` takes
+    the lean path (``lean_http``) unless ``settings.fast_path`` or ``lean`` is off; the differential
+    tests turn ``lean`` off for the general path's answers."""
     settings.check()
     graphql = GraphQLEndpoint(settings)
     readiness = Readiness()
@@ -68,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
                 max_concurrent_requests=settings.max_concurrent_requests,
                 max_receiving_requests=settings.max_receiving_requests,
                 body_timeout_seconds=settings.request_body_timeout_seconds,
+                lean=LeanGraphQL(graphql) if settings.fast_path and lean else None,
             )
         ],
     )

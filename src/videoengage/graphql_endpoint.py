@@ -1,9 +1,6 @@
-"""The GraphQL HTTP endpoint: Strawberry's ASGI view with our context, errors and media types.
-
-Clients that accept ``application/graphql-response+json`` get it, with the status codes the
-GraphQL-over-HTTP spec gives it: 400 for a request that never executed (401 without valid
-credentials, 429 over the rate limit). ``application/json`` clients keep getting 200, as the spec
-asks for them; a rate-limited answer carries ``Retry-After`` for both.
+"""The GraphQL HTTP endpoint: Strawberry's ASGI view with our context, errors and media types
+(``http_result``). It is the general path: with the fast path on, ``lean_http`` answers the usual
+``POST`` requests before they reach it, with the same bytes.
 
 WebSocket upgrades on the same path speak graphql-transport-ws (``realtime.socket``); this view
 authenticates them (``on_ws_connect``) and counts them against ``MAX_SOCKETS``.
@@ -11,8 +8,6 @@ authenticates them (``on_ws_connect``) and counts them against ``MAX_SOCKETS``.
 
 from __future__ import annotations
 
-import math
-import uuid
 from datetime import timedelta
 
 import orjson
@@ -31,8 +26,7 @@ from strawberry.types import ExecutionResult
 from videoengage.auth import bearer_token, verify_token
 from videoengage.context import Context, build_context
 from videoengage.db.engine import Database
-from videoengage.error_format import format_result
-from videoengage.errors import RateLimited, Unauthenticated
+from videoengage.errors import Unauthenticated
 from videoengage.graphiql import GraphiQLFiles
 from videoengage.http_request import (
     GRAPHQL_RESPONSE_JSON,
@@ -41,11 +35,13 @@ from videoengage.http_request import (
     request_from_json,
     request_from_params,
 )
+from videoengage.http_result import RESULT_CONTENT_TYPES, accepts_graphql_response_json, http_answer
 from videoengage.loaders import Loaders
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.rate_limit import RateLimiter
 from videoengage.realtime.service import Realtime
 from videoengage.realtime.socket import SocketContext, SocketHandler, TextWebSocketAdapter
+from videoengage.request_ids import new_request_id
 from videoengage.schema.schema import build_schema
 from videoengage.settings import Settings
 from videoengage.viewer_cache import ViewerCache
@@ -151,10 +147,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         if self.database is None:
             raise RuntimeError("the database is created when the application starts")
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         request.state.request_id = request_id
         request.state.sub_response = response
-        if isinstance(response, Response) and GRAPHQL_RESPONSE_JSON in request.headers.get("accept", ""):
+        accept = request.headers.get("accept", "")
+        if isinstance(response, Response) and accepts_graphql_response_json(accept):
             response.media_type = GRAPHQL_RESPONSE_JSON
         if isinstance(request, WebSocket):
             return SocketContext(
@@ -179,31 +176,25 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
-        response = format_result(result, request_id, suggestions=not self.settings.production)
-        errors = result.errors or []
-        if result.data is None and errors and all(not error.path for error in errors):
-            # Parse, validation, variable or authentication errors: the request never executed, and
-            # the spec says such a result has no data entry at all.
-            response.pop("data", None)
-            sub_response = getattr(request.state, "sub_response", None)
-            limited = [e.original_error for e in errors if isinstance(e.original_error, RateLimited)]
-            if limited and isinstance(sub_response, Response):
-                sub_response.headers["retry-after"] = str(math.ceil(limited[0].retry_after_seconds))
-            if isinstance(sub_response, Response) and sub_response.media_type == GRAPHQL_RESPONSE_JSON:
-                if limited:
-                    sub_response.status_code = 429
-                elif all(isinstance(error.original_error, Unauthenticated) for error in errors):
-                    sub_response.status_code = 401
-                    sub_response.headers["www-authenticate"] = "Bearer"
-                else:
-                    sub_response.status_code = 400
-        return response
+        """The result's JSON (``http_result``); its status and headers go on the sub-response."""
+        request_id = getattr(request.state, "request_id", None) or new_request_id()
+        state_response = getattr(request.state, "sub_response", None)
+        sub_response = state_response if isinstance(state_response, Response) else None
+        graphql_json = sub_response is not None and sub_response.media_type == GRAPHQL_RESPONSE_JSON
+        answer = http_answer(
+            result, request_id, suggestions=not self.settings.production, graphql_response_json=graphql_json
+        )
+        if sub_response is not None:
+            for name, value in answer.headers:
+                sub_response.headers[name] = value
+            if answer.status != 200:
+                sub_response.status_code = answer.status
+        return answer.body
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
-            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            response.headers["content-type"] = RESULT_CONTENT_TYPES[True]
         return response

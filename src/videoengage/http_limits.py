@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -10,6 +11,8 @@ from videoengage.http_request import error_body
 from videoengage.task_deadlines import TaskDeadlines
 
 RETRY = {"retry-after": "1"}
+# Answers a request from its body and returns True, or sends nothing and returns False (``lean_http``).
+BodyHandler = Callable[[Scope, bytes, Receive, Send], Awaitable[bool]]
 
 
 class RequestLimits:
@@ -20,6 +23,9 @@ class RequestLimits:
     then as *in flight*: clients that trickle a body in cannot take the places of requests that are
     ready to run, and one that has not finished within the body timeout is refused with 408. Either
     cap answers 503 at once instead of queueing without bound.
+
+    With a ``lean`` handler, a request within the limits is offered to it with its body first; one it
+    does not answer goes on to the app, its body replayed.
     """
 
     def __init__(
@@ -30,8 +36,10 @@ class RequestLimits:
         max_concurrent_requests: int,
         max_receiving_requests: int,
         body_timeout_seconds: float,
+        lean: BodyHandler | None = None,
     ) -> None:
         self.app = app
+        self.lean = lean
         self.max_body_bytes = max_body_bytes
         self.max_concurrent_requests = max_concurrent_requests
         self.max_receiving_requests = max_receiving_requests
@@ -67,7 +75,8 @@ class RequestLimits:
             return
         self.in_flight += 1
         try:
-            await self.app(scope, _replay(body, receive), send)
+            if self.lean is None or not await self.lean(scope, body, receive, send):
+                await self.app(scope, _replay(body, receive), send)
         finally:
             self.in_flight -= 1
 
