@@ -20,6 +20,7 @@ from videoengage.rate_limit import RateLimiter
 from videoengage.schema.error_masking import mask, masked_stream, request_id_of
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.mutation import Mutation
+from videoengage.schema.names import RememberingNameConverter
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
 from videoengage.schema.operation_pipeline import DocumentChecks, OperationPipeline
 from videoengage.schema.query import Query
@@ -88,7 +89,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, name_converter=RememberingNameConverter()),
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=planned_execution_context() if settings.fast_path else None,
         suggestions=not settings.production,
