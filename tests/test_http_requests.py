@@ -158,3 +158,47 @@ async def test_another_content_type_is_400_with_a_graphql_error(each_mode: httpx
         "/graphql", content="{ __typename }", headers={"content-type": "text/plain"}
     )
     assert_refused(response, 400, "application/json", "Unsupported content type")
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_subscription_over_http_is_400_pointing_to_the_socket(
+    method: str, accept: str, each_mode: httpx.AsyncClient
+) -> None:
+    subscription = 'subscription { messageSent(conversationId: "1") { cursor } }'
+    headers = {"accept": accept}
+    if method == "GET":
+        response = await each_mode.get("/graphql", params={"query": subscription}, headers=headers)
+    else:
+        response = await each_mode.post("/graphql", json={"query": subscription}, headers=headers)
+    assert_refused(response, 400, accept, "Subscriptions are served over WebSocket (graphql-transport-ws)")
+    await assert_still_serving(each_mode)
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+async def test_several_operations_without_an_operation_name_run_none(
+    accept: str, each_mode: httpx.AsyncClient, db: Database, db_url: str
+) -> None:
+    user_id = await create_user(db)
+    video_id = await create_video(db)
+    save = (
+        f'mutation Save {{ saveVideoProgress(input: {{videoId: "{video_id}", watchedSeconds: 5,'
+        " lastPosition: 5, durationSeconds: 600}) { watchedSeconds } }"
+    )
+    headers = {"accept": accept, "authorization": f"Bearer {issue_token(make_settings(db_url), user_id)}"}
+    both = f"{save} query Read {{ __typename }}"
+
+    response = await each_mode.post("/graphql", json={"query": both}, headers=headers)
+
+    # A validation error: 400 for graphql-response+json clients, 200 for application/json ones
+    assert response.status_code == (400 if "graphql-response" in accept else 200)
+    body = response.json()
+    assert list(body) == ["errors"]
+    assert (
+        body["errors"][0]["message"] == "Must provide operation name if query contains multiple operations."
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert await progress_rows(db) == []  # the first operation, a mutation, did not run
+    named = await each_mode.post("/graphql", json={"query": both, "operationName": "Read"}, headers=headers)
+    assert named.json()["data"] == {"__typename": "Query"}
+    assert await progress_rows(db) == []

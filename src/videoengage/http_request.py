@@ -15,10 +15,14 @@ from cross_web import HTTPException
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from videoengage.errors import ErrorCode
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+SUBSCRIPTIONS_OVER_HTTP = (
+    "Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over GET or POST"
+)
 
 _JSON_KINDS: dict[type, str] = {
     str: "a string",
@@ -111,7 +115,9 @@ def refusal(error: HTTPException) -> RequestRefused:
     if isinstance(error, RequestRefused):
         return error
     if isinstance(error.__cause__, InvalidOperationTypeError):
-        # Only GET restricts the operation type: a mutation must be sent with POST.
+        if error.__cause__.operation_type is OperationType.SUBSCRIPTION:
+            return RequestRefused(400, SUBSCRIPTIONS_OVER_HTTP)
+        # Otherwise only GET restricts the operation type: a mutation must be sent with POST.
         return RequestRefused(
             405, "Mutations are not allowed over GET: send them with POST", {"allow": "POST"}
         )

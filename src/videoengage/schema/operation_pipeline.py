@@ -22,10 +22,11 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
-from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, parse
+from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from videoengage.buckets import Throttle
@@ -135,10 +136,13 @@ class OperationPipeline(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None:
-            context.pre_execution_errors = self.checks.validation_errors(
-                context.schema._schema, context.graphql_document, context.validation_rules
-            )
+        document = context.graphql_document
+        if document is not None:
+            errors = self.checks.validation_errors(context.schema._schema, document, context.validation_rules)
+            if not errors and _operation_name_sent(context) is None and _operations(document) > 1:
+                # graphql-core's rule, which Strawberry's choice of the first operation bypasses.
+                errors = [GraphQLError("Must provide operation name if query contains multiple operations.")]
+            context.pre_execution_errors = errors
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -191,6 +195,17 @@ class OperationPipeline(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         """``extensions.cost``, as Shopify reports it, on every operation charged to a viewer."""
         return {} if self.throttle is None else {"cost": self.throttle.extension()}
+
+
+def _operation_name_sent(context: ExecutionContext) -> str | None:
+    """The operationName the client sent: Strawberry's ``operation_name`` falls back to the first
+    operation's name, so the request's own is read from where Strawberry keeps it."""
+    sent: str | None = getattr(context, "_provided_operation_name", context.operation_name)
+    return sent
+
+
+def _operations(document: DocumentNode) -> int:
+    return sum(isinstance(definition, OperationDefinitionNode) for definition in document.definitions)
 
 
 def _refused(error: BadUserInput | RateLimited | Unauthenticated) -> ExecutionResult:

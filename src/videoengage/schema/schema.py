@@ -11,8 +11,9 @@ from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StreamResult
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.types.execution import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import planned_execution_context
@@ -42,7 +43,11 @@ class VideoengageSchema(strawberry.Schema):
         return None
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Strawberry's execute, its errors masked (``error_masking``)."""
+        """Strawberry's execute, its errors masked (``error_masking``). A subscription is refused
+        here (``InvalidOperationTypeError``): it runs only through ``stream``, on a socket; executed,
+        it would answer once with its resolver's stream where a value belongs."""
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         result = await super().execute(*args, **kwargs)
         mask(result, request_id_of(kwargs.get("context_value")), self.suggestions)
         return result
