@@ -156,3 +156,18 @@ def test_serve_on_an_unmigrated_database_says_so_once_and_serves(unmigrated_url:
     [line] = [line for line in log_at_start.splitlines() if "migrate" in line]
     assert "the database is not migrated: run `videoengage migrate`" in line
     assert "Traceback" not in log_at_start
+
+
+def test_the_served_app_leaves_its_startup_objects_to_no_garbage_collection(tmp_path: Path) -> None:
+    # The uvicorn factory freezes what it built (the schema, the modules): a full collection would
+    # walk all of it again and again under load. Apps made by tests (create_app) are not frozen.
+    program = (
+        "import gc; from videoengage.app import create_app_from_env; "
+        "before = gc.get_freeze_count(); create_app_from_env(); print(before, gc.get_freeze_count())"
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "JWT_SECRET": TEST_JWT_SECRET}
+    completed = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    before, after = map(int, completed.stdout.split())
+    assert before == 0 and after > 10_000, completed.stdout
