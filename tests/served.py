@@ -13,10 +13,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from tests.conftest import TEST_JWT_SECRET
+from tests.chat import SEND_MESSAGE
+from tests.conftest import TEST_JWT_SECRET, make_settings
+from videoengage.auth import issue_token
 
 # A start imports the app and checks the database: a second or two, but far longer on a machine
 # busy with other work (a bound that fails only under load would be a flaky test).
@@ -91,3 +94,23 @@ def served(database_url: str, *args: str, **env: str) -> Iterator[Served]:
                 process.kill()
                 process.wait()
         output.close()
+
+
+def send_text(
+    server: Served, db_url: str, sender: int, conversation: int, body: str = "hi", **extra: Any
+) -> str:
+    """A text message (or ``extra`` fields) sent over HTTP by ``sender``, as a client sends it; its id."""
+    response = httpx.post(
+        server.graphql_url,
+        json={
+            "query": SEND_MESSAGE,
+            "variables": {
+                "input": {"conversationId": str(conversation), "type": "TEXT", "body": body, **extra}
+            },
+        },
+        headers={"authorization": f"Bearer {issue_token(make_settings(db_url), sender, 3600)}"},
+        timeout=10,
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    message_id: str = response.json()["data"]["sendMessage"]["id"]
+    return message_id

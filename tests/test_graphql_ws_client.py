@@ -10,13 +10,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.chat import SEND_MESSAGE, create_chat
+from tests.chat import create_chat
 from tests.conftest import make_settings
 from tests.factories import create_messages
-from tests.served import served
+from tests.served import send_text, served
 from tests.sockets import ws_url
 from videoengage.auth import issue_token
 from videoengage.db.engine import Database
@@ -62,24 +61,7 @@ async def test_graphql_ws_catches_up_and_receives_live_messages_in_order(db: Dat
         assert lines == [{"connected": True}]
         for _ in range(3):
             lines.append(json.loads(await asyncio.wait_for(process.stdout.readline(), 30)))
-        live = []
-        async with httpx.AsyncClient(timeout=10) as http:
-            for n in range(3):
-                response = await http.post(
-                    server.graphql_url,
-                    json={
-                        "query": SEND_MESSAGE,
-                        "variables": {
-                            "input": {
-                                "conversationId": str(chat.conversation),
-                                "type": "TEXT",
-                                "body": f"{n}",
-                            }
-                        },
-                    },
-                    headers={"authorization": f"Bearer {issue_token(settings, chat.grace)}"},
-                )
-                live.append(int(response.json()["data"]["sendMessage"]["id"]))
+        live = [int(send_text(server, db_url, chat.grace, chat.conversation, f"{n}")) for n in range(3)]
         output, errors = await asyncio.wait_for(process.communicate(), 30)
         assert process.returncode == 0, errors.decode()
     done = json.loads(output.decode().strip().splitlines()[-1])

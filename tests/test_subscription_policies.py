@@ -11,13 +11,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from graphql import parse
 
 from tests.chat import SEND_MESSAGE, Chat, create_chat
 from tests.conftest import make_settings
-from tests.served import Served, served
+from tests.served import send_text, served
 from tests.sockets import MESSAGE_SENT, Socket, socket, subscriber
 from videoengage.auth import issue_token
 from videoengage.db.engine import Database
@@ -31,19 +30,6 @@ BUCKET_POINTS = 100  # the smallest RATE_LIMIT_POINTS; an hour to refill, so not
 @pytest.fixture
 async def chat(db: Database) -> Chat:
     return await create_chat(db)
-
-
-def send(server: Served, db_url: str, sender: int, conversation: int) -> None:
-    response = httpx.post(
-        server.graphql_url,
-        json={
-            "query": SEND_MESSAGE,
-            "variables": {"input": {"conversationId": str(conversation), "type": "TEXT", "body": "hi"}},
-        },
-        headers={"authorization": f"Bearer {issue_token(make_settings(db_url), sender, 3600)}"},
-        timeout=10,
-    )
-    assert response.status_code == 200 and "errors" not in response.json(), response.text
 
 
 async def answers(client: Socket, count: int) -> list[dict[str, Any]]:
@@ -69,7 +55,7 @@ async def test_each_subscribe_is_charged_and_one_over_the_bucket_subscribes_to_n
             await asyncio.sleep(1.0)  # every subscribe has been charged or refused
 
             # When a message is sent into the conversation
-            send(server, db_url, chat.grace, chat.conversation)
+            send_text(server, db_url, chat.grace, chat.conversation)
 
             # Then the two that did not fit were answered RATE_LIMITED and completed, the others see it
             received = [message for client in clients for message in await drain(client)]
@@ -124,7 +110,7 @@ async def test_trusted_documents_only_runs_no_other_document_over_a_socket(
             payload = {"query": "", "variables": variables, "extensions": persisted(MESSAGE_SENT)}
             await client.send({"id": "trusted", "type": "subscribe", "payload": payload})
             await asyncio.sleep(0.5)
-            send(server, db_url, chat.grace, chat.conversation)
+            send_text(server, db_url, chat.grace, chat.conversation)
             [event] = await client.events("trusted", 1)
             assert event["data"]["messageSent"]["node"]["body"] == "hi"
             await client.nothing_for(0.5)

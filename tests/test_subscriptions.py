@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from tests.chat import MESSAGES, SEND_MESSAGE, Chat, create_chat
 from tests.conftest import make_settings
 from tests.factories import create_messages
-from tests.served import Served, served
+from tests.served import Served, send_text, served
 from tests.sockets import MESSAGE_SENT, socket, subscriber
 from videoengage.auth import issue_token
 from videoengage.db.engine import Database
@@ -52,23 +52,6 @@ def token(db_url: str, user_id: int, ttl_seconds: int = 3600) -> str:
     return issue_token(make_settings(db_url), user_id, ttl_seconds)
 
 
-def send(server: Served, db_url: str, sender: int, conversation: int, body: str, **extra: Any) -> str:
-    response = httpx.post(
-        server.graphql_url,
-        json={
-            "query": SEND_MESSAGE,
-            "variables": {
-                "input": {"conversationId": str(conversation), "type": "TEXT", "body": body, **extra}
-            },
-        },
-        headers={"authorization": f"Bearer {token(db_url, sender)}"},
-        timeout=10,
-    )
-    assert response.status_code == 200 and "errors" not in response.json(), response.text
-    message_id: str = response.json()["data"]["sendMessage"]["id"]
-    return message_id
-
-
 def page_cursors(server: Served, db_url: str, viewer: int, conversation: int) -> dict[str, str]:
     """Message id to cursor, as ``messages`` gives them."""
     response = httpx.post(
@@ -89,7 +72,7 @@ async def test_new_messages_arrive_in_order_with_the_cursors_of_messages(
     async with subscriber(server.url, token(db_url, chat.ada)) as client:
         await client.subscribe_messages("s", chat.conversation)
         await asyncio.sleep(0.3)  # subscribed: nothing sent before it is delivered
-        sent = [send(server, db_url, chat.grace, chat.conversation, f"#{n}") for n in range(5)]
+        sent = [send_text(server, db_url, chat.grace, chat.conversation, f"#{n}") for n in range(5)]
         video = httpx.post(
             server.graphql_url,
             json={
@@ -127,7 +110,7 @@ async def test_after_catches_up_oldest_first_then_goes_live_without_gap_or_dupli
         await client.subscribe_messages("s", chat.conversation, after=after)
         caught_up = nodes(await client.events("s", 99))
         assert [int(node["id"]) for node in caught_up] == stored[-99:]
-        live = [send(server, db_url, chat.grace, chat.conversation, f"live {n}") for n in range(3)]
+        live = [send_text(server, db_url, chat.grace, chat.conversation, f"live {n}") for n in range(3)]
         assert [node["id"] for node in nodes(await client.events("s", 3))] == live
         await client.nothing_for(0.5)
     # the whole backlog, from the start of the conversation, in batches paced by the client
@@ -173,7 +156,7 @@ async def test_a_token_in_the_payload_or_the_upgrade_header_is_accepted(
         assert (await client.receive())["type"] == "connection_ack"
         await client.subscribe_messages("s", chat.conversation)
         await asyncio.sleep(0.3)
-        sent = send(server, db_url, chat.grace, chat.conversation, "hi")
+        sent = send_text(server, db_url, chat.grace, chat.conversation, "hi")
         assert nodes(await client.events("s", 1))[0]["id"] == sent
 
 
@@ -291,7 +274,7 @@ async def test_subscriptions_per_socket_and_sockets_per_worker_are_capped(
         async with subscriber(server.url, token(db_url, chat.grace)), socket(server.url) as third:
             assert await third.closed_with() == 1013
         await asyncio.sleep(0.3)
-        sent = send(server, db_url, chat.grace, chat.conversation, "still here")
+        sent = send_text(server, db_url, chat.grace, chat.conversation, "still here")
         received = [await client.receive(), await client.receive()]
         assert sorted(message["id"] for message in received) == ["b", "c"]
         assert {message["payload"]["data"]["messageSent"]["node"]["id"] for message in received} == {sent}
@@ -350,7 +333,7 @@ async def test_conversation_updated_tells_each_participant_of_a_new_message(
         await ada.subscribe("inbox", query)
         await stranger.subscribe("inbox", query)
         await asyncio.sleep(0.3)
-        sent = send(server, db_url, chat.grace, chat.conversation, "news")
+        sent = send_text(server, db_url, chat.grace, chat.conversation, "news")
         [event] = await ada.events("inbox", 1)
         assert event["data"]["conversationUpdated"] == {
             "id": str(chat.conversation),
