@@ -29,49 +29,45 @@ V = TypeVar("V")
 
 Fetch = Callable[[AsyncConnection, Sequence[K]], Awaitable[dict[K, Any]]]
 FetchPrepared = Callable[[Connection, Sequence[K]], Awaitable[dict[K, Any]]]
+Read = Callable[[Sequence[K]], Awaitable[dict[K, Any]]]
+
+
+def _on_engine(db: Database, fetch: Fetch[K]) -> Read[K]:
+    return lambda keys: db.fetch(lambda conn: fetch(conn, keys))
+
+
+def _prepared(db: Database, fetch: FetchPrepared[K]) -> Read[K]:
+    """For a statement built once: on the statement pool (``db.prepared``)."""
+    return lambda keys: db.fetch_prepared(lambda conn: fetch(conn, keys))
 
 
 class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
     """Loads a batch with one query returning ``{key: value}`` and answers in key order."""
 
-    def __init__(self, db: Database, fetch: Fetch[K]) -> None:
+    def __init__(self, read: Read[K]) -> None:
         super().__init__()
-        self._db = db
-        self._fetch = fetch
+        self._read = read
 
     async def batch_load_fn(self, keys: list[K]) -> list[V | None]:
-        found = await self._db.fetch(lambda conn: self._fetch(conn, keys))
+        found = await self._read(keys)
         return [found.get(key) for key in keys]
 
 
-class _ByIdLoader(DataLoader[int, V | None], Generic[V]):
-    """A ``_KeyedLoader`` whose statement is built once: on the statement pool (``db.prepared``)."""
-
-    def __init__(self, db: Database, fetch: FetchPrepared[int]) -> None:
-        super().__init__()
-        self._db = db
-        self._fetch = fetch
-
-    async def batch_load_fn(self, keys: list[int]) -> list[V | None]:
-        found = await self._db.fetch_prepared(lambda conn: self._fetch(conn, keys))
-        return [found.get(key) for key in keys]
-
-
-class UserByIdLoader(_ByIdLoader[UserRow]):
+class UserByIdLoader(_KeyedLoader[int, UserRow]):
     def __init__(self, db: Database) -> None:
-        super().__init__(db, queries.users_by_id)
+        super().__init__(_prepared(db, queries.users_by_id))
 
 
-class PublishedVideoByIdLoader(_ByIdLoader[VideoRow]):
+class PublishedVideoByIdLoader(_KeyedLoader[int, VideoRow]):
     """A video that is unpublished or deleted loads as ``None``: viewers never see it."""
 
     def __init__(self, db: Database) -> None:
-        super().__init__(db, queries.published_videos_by_id)
+        super().__init__(_prepared(db, queries.published_videos_by_id))
 
 
-class PostByIdLoader(_ByIdLoader[PostRow]):
+class PostByIdLoader(_KeyedLoader[int, PostRow]):
     def __init__(self, db: Database) -> None:
-        super().__init__(db, queries.posts_by_id)
+        super().__init__(_prepared(db, queries.posts_by_id))
 
 
 class ReactionByUserAndTargetLoader(_KeyedLoader[UserAndTarget, ReactionType]):
@@ -81,26 +77,26 @@ class ReactionByUserAndTargetLoader(_KeyedLoader[UserAndTarget, ReactionType]):
         ) -> dict[UserAndTarget, ReactionType]:
             return await queries.reactions_by_user_and_target(conn, target, keys)
 
-        super().__init__(db, fetch)
+        super().__init__(_on_engine(db, fetch))
 
 
 class VideoProgressByUserAndVideoLoader(_KeyedLoader[UserAndTarget, VideoProgress | ProgressRow]):
     def __init__(self, db: Database) -> None:
-        super().__init__(db, queries.progress_by_user_and_video)
+        super().__init__(_on_engine(db, queries.progress_by_user_and_video))
 
 
-class MessageByIdLoader(_ByIdLoader[MessageRow]):
+class MessageByIdLoader(_KeyedLoader[int, MessageRow]):
     """Resolves each conversation's ``lastMessage``; callers check the viewer may see it."""
 
     def __init__(self, db: Database) -> None:
-        super().__init__(db, queries.messages_by_id)
+        super().__init__(_prepared(db, queries.messages_by_id))
 
 
 class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[UserRow]]):
     """A conversation's users; ``None`` only for a conversation without participants."""
 
     def __init__(self, db: Database) -> None:
-        super().__init__(db, queries.participants_by_conversation_id)
+        super().__init__(_on_engine(db, queries.participants_by_conversation_id))
 
 
 class Loaders:
