@@ -73,6 +73,17 @@ def assert_refused(response: httpx.Response, status: int, accept: str, words: st
     assert_no_internals(response)
 
 
+async def _a_save_and_a_token(db: Database, db_url: str) -> tuple[str, str]:
+    """A ``saveVideoProgress`` mutation named Save, on a new video, and a new user's token."""
+    user_id = await create_user(db)
+    video_id = await create_video(db)
+    save = (
+        f'mutation Save {{ saveVideoProgress(input: {{videoId: "{video_id}", watchedSeconds: 5,'
+        " lastPosition: 5, durationSeconds: 600}) { watchedSeconds } }"
+    )
+    return save, issue_token(make_settings(db_url), user_id)
+
+
 async def assert_still_serving(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": "{ __typename }"})
     assert response.json() == {"data": {"__typename": "Query"}}
@@ -132,13 +143,7 @@ async def test_null_members_are_the_same_as_absent_ones(each_mode: httpx.AsyncCl
 async def test_a_mutation_over_get_is_405_allow_post(
     accept: str, each_mode: httpx.AsyncClient, db: Database, db_url: str
 ) -> None:
-    user_id = await create_user(db)
-    video_id = await create_video(db)
-    mutation = (
-        f'mutation {{ saveVideoProgress(input: {{videoId: "{video_id}", watchedSeconds: 5,'
-        " lastPosition: 5, durationSeconds: 600}) { watchedSeconds } }"
-    )
-    token = issue_token(make_settings(db_url), user_id)
+    mutation, token = await _a_save_and_a_token(db, db_url)
     response = await each_mode.get(
         "/graphql", params={"query": mutation}, headers={"accept": accept, "authorization": f"Bearer {token}"}
     )
@@ -179,13 +184,8 @@ async def test_a_subscription_over_http_is_400_pointing_to_the_socket(
 async def test_several_operations_without_an_operation_name_run_none(
     accept: str, each_mode: httpx.AsyncClient, db: Database, db_url: str
 ) -> None:
-    user_id = await create_user(db)
-    video_id = await create_video(db)
-    save = (
-        f'mutation Save {{ saveVideoProgress(input: {{videoId: "{video_id}", watchedSeconds: 5,'
-        " lastPosition: 5, durationSeconds: 600}) { watchedSeconds } }"
-    )
-    headers = {"accept": accept, "authorization": f"Bearer {issue_token(make_settings(db_url), user_id)}"}
+    save, token = await _a_save_and_a_token(db, db_url)
+    headers = {"accept": accept, "authorization": f"Bearer {token}"}
     both = f"{save} query Read {{ __typename }}"
 
     response = await each_mode.post("/graphql", json={"query": both}, headers=headers)

@@ -11,7 +11,8 @@ exception class and SQLSTATE. Then the pool itself: hand-backs, timeouts, a canc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -250,18 +251,22 @@ async def test_every_hot_statement_answers_as_the_general_path(db: Database, db_
     assert min(answered.values()) >= 30, answered
 
 
-def _pool(db_url: str, size: int, timeout_seconds: float = 5.0) -> StatementPool:
-    return StatementPool(
+@contextlib.asynccontextmanager
+async def _pool(db_url: str, size: int, timeout_seconds: float = 5.0) -> AsyncIterator[StatementPool]:
+    pool = StatementPool(
         {"conninfo": plain_url(db_url), "autocommit": True},
         size=size,
         timeout_seconds=timeout_seconds,
         ping_after_idle_seconds=1.0,
     )
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 async def test_the_pool_holds_at_most_its_size_and_hands_back_in_turn(db_url: str) -> None:
-    pool = _pool(db_url, size=2)
-    try:
+    async with _pool(db_url, size=2) as pool:
         first, second = await pool.acquire(), await pool.acquire()
         third = asyncio.create_task(pool.acquire())
         await asyncio.sleep(0.05)
@@ -271,25 +276,19 @@ async def test_the_pool_holds_at_most_its_size_and_hands_back_in_turn(db_url: st
         await pool.release(second)
         assert await pool.acquire() is second  # an idle one is reused
         assert pool.open_connections == 2
-    finally:
-        await pool.close()
 
 
 async def test_a_full_pool_refuses_after_its_timeout_as_the_engine_does(db_url: str) -> None:
-    pool = _pool(db_url, size=1, timeout_seconds=0.2)
-    try:
+    async with _pool(db_url, size=1, timeout_seconds=0.2) as pool:
         held = await pool.acquire()
         with pytest.raises(PoolTimeoutError):
             await pool.acquire()
         await pool.release(held)
         assert await pool.acquire() is held  # nothing was lost to the waiter that gave up
-    finally:
-        await pool.close()
 
 
 async def test_a_connection_handed_to_a_cancelled_waiter_goes_to_the_next(db_url: str) -> None:
-    pool = _pool(db_url, size=1)
-    try:
+    async with _pool(db_url, size=1) as pool:
         held = await pool.acquire()
         cancelled, patient = asyncio.create_task(pool.acquire()), asyncio.create_task(pool.acquire())
         await asyncio.sleep(0.05)
@@ -299,13 +298,10 @@ async def test_a_connection_handed_to_a_cancelled_waiter_goes_to_the_next(db_url
         if not cancelled.cancelled():  # asyncio let it finish with the connection: its request goes on
             await pool.release(cancelled.result())
         assert await patient is held  # either way, nothing was lost
-    finally:
-        await pool.close()
 
 
 async def test_a_connection_back_in_a_transaction_or_broken_is_never_reused(db_url: str) -> None:
-    pool = _pool(db_url, size=2)
-    try:
+    async with _pool(db_url, size=2) as pool:
         # A request cancelled while its statement runs: psycopg cancels the statement and waits for
         # the connection to be idle again, so it may serve the next request
         busy = await pool.acquire()
@@ -327,8 +323,6 @@ async def test_a_connection_back_in_a_transaction_or_broken_is_never_reused(db_u
         assert idle.closed and broken.closed and pool.open_connections == 0
         fresh = await pool.acquire()
         assert fresh is not idle and (await (await fresh.execute("SELECT 1")).fetchone()) == (1,)
-    finally:
-        await pool.close()
 
 
 async def test_a_failed_connect_is_reported_as_the_engine_reports_it_and_frees_its_place(db_url: str) -> None:
