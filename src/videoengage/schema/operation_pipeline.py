@@ -71,6 +71,7 @@ class DocumentChecks:
         self.rules = tuple(rules)
         self.documents = documents
         self.limiter = limiter
+        self.size = DOCUMENT_CACHE_SIZE
         self._parsed = _Bounded(DOCUMENT_CACHE_SIZE)  # text -> document, or the limit it is over
         # by the document's identity; each entry holds its document, so no other can take its id
         self._validated = _Bounded(DOCUMENT_CACHE_SIZE)
@@ -91,6 +92,18 @@ class DocumentChecks:
         if isinstance(cached, str):
             raise GraphQLError(cached, original_error=BadUserInput(cached))
         return cached
+
+    def validated_document(self, query: str) -> DocumentNode | None:
+        """The document of a text already parsed and validated without error, else None."""
+        parsed = self._parsed.get(query)
+        if not isinstance(parsed, DocumentNode):
+            return None
+        entry = self._validated.get(id(parsed))
+        if entry is None or entry[0] is not parsed or entry[1]:
+            return None
+        self._parsed.move_to_end(query)
+        document: DocumentNode = parsed
+        return document
 
     def validation_errors(
         self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]
@@ -120,6 +133,34 @@ class DocumentChecks:
         cost: Cost = entry[1]
         return cost
 
+    async def admit(
+        self,
+        document: DocumentNode,
+        schema: GraphQLSchema,
+        context: Any,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        query: str | None,
+        operation_extensions: dict[str, Any] | None,
+    ) -> tuple[ExecutionResult | None, Throttle | None]:
+        """Authenticates unless the operation only introspects, then charges the viewer for it, and
+        registers a document sent with its hash. Returns the refusal, if any (one UNAUTHENTICATED,
+        RATE_LIMITED or BAD_USER_INPUT error, the whole result: no resolver runs), and the charge."""
+        refusal = throttle = None
+        if self.needs_viewer(document, operation_name):
+            try:
+                viewer_id = await context.authenticate()
+            except Unauthenticated as error:
+                refusal = _refused(error)
+            else:
+                if self.limiter is not None:
+                    cost = self.cost(schema, document, operation_name)
+                    throttle = await self.limiter.charge(viewer_id, cost.priced(variables))
+                    refusal = _throttled(throttle)
+        if self.documents is not None:
+            self.documents.register(query, operation_extensions)
+        return refusal, throttle
+
 
 class OperationPipeline(SchemaExtension):
     """The checks above, at the steps Strawberry runs them."""
@@ -139,58 +180,34 @@ class OperationPipeline(SchemaExtension):
         document = context.graphql_document
         if document is not None:
             errors = self.checks.validation_errors(context.schema._schema, document, context.validation_rules)
-            if not errors and _operation_name_sent(context) is None and _operations(document) > 1:
+            if not errors and _operation_name_sent(context) is None and operations_in(document) > 1:
                 # graphql-core's rule, which Strawberry's choice of the first operation bypasses.
                 errors = [GraphQLError("Must provide operation name if query contains multiple operations.")]
             context.pre_execution_errors = errors
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
-        """Authenticates unless the operation only introspects, then charges the viewer for it: a
-        failed check is the whole result, one UNAUTHENTICATED, RATE_LIMITED or BAD_USER_INPUT
-        error, and no resolver runs."""
+        """The admission (``DocumentChecks.admit``); a refusal is the whole result."""
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and self.checks.needs_viewer(document, context.operation_name):
-            try:
-                viewer_id = await context.context.authenticate()
-            except Unauthenticated as error:
-                context.result = _refused(error)
-            else:
-                if self.checks.limiter is not None:
-                    await self._charge(self.checks.limiter, viewer_id, document)
-        if self.checks.documents is not None:
-            self.checks.documents.register(context.query, context.operation_extensions)
-        refusal = context.result
-        if refusal is not None and refusal.errors and context.operation_type is OperationType.SUBSCRIPTION:
+        if document is not None:
+            refusal, self.throttle = await self.checks.admit(
+                document,
+                context.schema._schema,
+                context.context,
+                context.operation_name,
+                context.variables,
+                context.query,
+                context.operation_extensions,
+            )
+            if refusal is not None:
+                context.result = refusal
+        refused = context.result
+        if refused is not None and refused.errors and context.operation_type is OperationType.SUBSCRIPTION:
             # Strawberry's stream subscribes whatever the result says; raised, the refusal is the
             # subscription's one answer (``error_masking.masked_stream``), as over HTTP.
-            raise refusal.errors[0]
+            raise refused.errors[0]
         yield
-
-    async def _charge(self, limiter: RateLimiter, viewer_id: int, document: DocumentNode) -> None:
-        context = self.execution_context
-        cost = self.checks.cost(context.schema._schema, document, context.operation_name)
-        throttle = self.throttle = await limiter.charge(viewer_id, cost.priced(context.variables))
-        if throttle.allowed:
-            return
-        if not throttle.fits_at_all:
-            context.result = _refused(
-                BadUserInput(
-                    f"The operation costs {throttle.requested} points, more than a viewer's "
-                    f"{throttle.maximum} (RATE_LIMIT_POINTS): ask for fewer items or fields"
-                )
-            )
-            return
-        retry = throttle.retry_after_seconds
-        context.result = _refused(
-            RateLimited(
-                f"Rate limited: the operation costs {throttle.requested} points and "
-                f"{math.floor(throttle.available)} are available, {throttle.restore_rate:g} come back "
-                f"each second; retry in {retry:g} s",
-                retry_after_seconds=retry,
-            )
-        )
 
     def get_results(self) -> dict[str, Any]:
         """``extensions.cost``, as Shopify reports it, on every operation charged to a viewer."""
@@ -204,9 +221,31 @@ def _operation_name_sent(context: ExecutionContext) -> str | None:
     return sent
 
 
-def _operations(document: DocumentNode) -> int:
+def operations_in(document: DocumentNode) -> int:
     return sum(isinstance(definition, OperationDefinitionNode) for definition in document.definitions)
 
 
 def _refused(error: BadUserInput | RateLimited | Unauthenticated) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(error.message, original_error=error)])
+
+
+def _throttled(throttle: Throttle) -> ExecutionResult | None:
+    """The refusal of a charge that did not go through: never affordable, or not yet."""
+    if throttle.allowed:
+        return None
+    if not throttle.fits_at_all:
+        return _refused(
+            BadUserInput(
+                f"The operation costs {throttle.requested} points, more than a viewer's "
+                f"{throttle.maximum} (RATE_LIMIT_POINTS): ask for fewer items or fields"
+            )
+        )
+    retry = throttle.retry_after_seconds
+    return _refused(
+        RateLimited(
+            f"Rate limited: the operation costs {throttle.requested} points and "
+            f"{math.floor(throttle.available)} are available, {throttle.restore_rate:g} come back "
+            f"each second; retry in {retry:g} s",
+            retry_after_seconds=retry,
+        )
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -16,10 +16,11 @@ from strawberry.types.execution import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from videoengage.persisted_documents import PersistedDocuments
-from videoengage.planned.executor import planned_execution_context
+from videoengage.planned.executor import PlannedExecutionContext, planned_execution_context
 from videoengage.rate_limit import RateLimiter
 from videoengage.schema.error_masking import mask, masked_stream, request_id_of
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
+from videoengage.schema.known_operations import KnownOperations
 from videoengage.schema.mutation import Mutation
 from videoengage.schema.names import RememberingNameConverter
 from videoengage.schema.operation_limits import INTROSPECTION_FIELDS, bound_field_comparisons
@@ -33,23 +34,57 @@ from videoengage.settings import Settings
 class VideoengageSchema(strawberry.Schema):
     """Errors are logged where they are formatted (``error_format``), with the request id, once."""
 
-    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, suggestions: bool = True, checks: DocumentChecks | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.suggestions = suggestions
+        # With the planned executor (FAST_PATH), known operations skip Strawberry's wrapper.
+        executor = self.execution_context_class
+        self.known = (
+            KnownOperations(self, checks, executor)
+            if checks is not None and executor is not None and issubclass(executor, PlannedExecutionContext)
+            else None
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Strawberry's execute, its errors masked (``error_masking``). A subscription is refused
-        here (``InvalidOperationTypeError``): it runs only through ``stream``, on a socket; executed,
-        it would answer once with its resolver's stream where a value belongs."""
-        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
-        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
-        result = await super().execute(*args, **kwargs)
-        mask(result, request_id_of(kwargs.get("context_value")), self.suggestions)
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Strawberry's execute (or, for a known operation, ``known_operations``), its errors masked
+        (``error_masking``). A subscription is refused here (``InvalidOperationTypeError``): it runs
+        only through ``stream``, on a socket; executed, it would answer once with its resolver's
+        stream where a value belongs."""
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES) - {
+            OperationType.SUBSCRIPTION
+        }
+        result = None
+        if self.known is not None and (operation := self.known.operation(query, operation_name)) is not None:
+            result = await self.known.run(
+                operation, allowed, query, variable_values, context_value, root_value, operation_extensions
+            )
+        if result is None:
+            result = await super().execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed,
+                operation_extensions,
+            )
+        mask(result, request_id_of(context_value), self.suggestions)
         return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
@@ -98,6 +133,7 @@ def build_schema(
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=planned_execution_context() if settings.fast_path else None,
         suggestions=not settings.production,
+        checks=checks,
     )
 
 
