@@ -176,7 +176,8 @@ class PreparedConnection:
         self._statements.heard(sql, values)
         try:
             cursor = await self._conn.execute(sql, values)
-            raw = await cursor.fetchall() if cursor.description is not None else []
+            # rownumber, not description: description builds a Column per column on every read.
+            raw = await cursor.fetchall() if cursor.rownumber is not None else []
         except psycopg.Error as error:
             self.broken = self._conn.closed or self._conn.broken
             raise self._statements.error(sql, values, error, self.broken) from error
