@@ -14,13 +14,16 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from graphql import GraphQLObjectType
+from graphql import DocumentNode, GraphQLError, GraphQLObjectType, GraphQLSchema
+from graphql.execution import Executor, MiddlewareManager, default_field_resolver, default_type_resolver
 from graphql.execution.collect_fields import DeferUsage, FieldDetails
 from graphql.language import DirectiveNode, Node
 from graphql.pyutils import AwaitableOrValue, Path
+from graphql.type import assert_valid_schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from videoengage.planned.compiler import Completer, GroupedFieldSet, SelectionCompiler
+from videoengage.planned.operations import PreparedOperations
 
 PLAN_CACHE_SIZE = 1_024
 
@@ -38,6 +41,7 @@ class PlanCache:
         )
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self._directive_free: OrderedDict[int, tuple[object, bool]] = OrderedDict()
+        self.operations = PreparedOperations(size)
         self.compiled = 0  # selections compiled, for tests and the benchmark to see the path taken
 
     def directive_free(self, operation: Node, fragments: Sequence[Node]) -> bool:
@@ -94,6 +98,69 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self._planned: bool | None = None  # decided on first use: the operation has no directives
         self._completers: dict[int, tuple[GroupedFieldSet, Completer | None]] = {}
+
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        field_resolver: Any = None,
+        type_resolver: Any = None,
+        subscribe_field_resolver: Any = None,
+        max_coercion_errors: int = 50,
+        enable_early_execution: bool = False,
+        middleware: Any = None,
+        is_awaitable: Any = None,
+        is_async_iterable: Any = None,
+        **custom_args: Any,
+    ) -> list[GraphQLError] | Executor[Any]:
+        """graphql-core's ``build``, from the document's prepared operation (``operations``) when the
+        request's variables all coerce; graphql-core's own otherwise, errors included."""
+        prepared = None
+        if middleware is None or isinstance(middleware, MiddlewareManager):
+            prepared = cls.plans.operations.get(schema, document, operation_name)
+        values = None if prepared is None else prepared.variable_values(raw_variable_values or {})
+        if prepared is None or values is None:
+            built: list[GraphQLError] | Executor[Any] = super().build(
+                schema,
+                document,
+                root_value,
+                context_value,
+                raw_variable_values,
+                operation_name,
+                field_resolver,
+                type_resolver,
+                subscribe_field_resolver,
+                max_coercion_errors,
+                enable_early_execution,
+                middleware,
+                is_awaitable,
+                is_async_iterable,
+                **custom_args,
+            )
+            return built
+        assert_valid_schema(schema)
+        return cls(
+            schema,
+            dict(prepared.fragment_definitions),
+            dict(prepared.fragments),
+            root_value,
+            context_value,
+            prepared.operation,
+            values,
+            field_resolver or default_field_resolver,
+            type_resolver or default_type_resolver,
+            subscribe_field_resolver or default_field_resolver,
+            enable_early_execution,
+            middleware,
+            is_awaitable,
+            is_async_iterable,
+            **custom_args,
+        )
 
     def collected_fields(
         self, parent_type: GraphQLObjectType, details: list[FieldDetails]

@@ -1,0 +1,159 @@
+"""The planned executor's ``build`` against graphql-core's, on drawn variable values.
+
+``PlannedExecutionContext.build`` derives the operation, fragments and variable signatures once per
+document (``planned.operations``) and coerces each request's values itself. For every document and
+drawn set of raw values, both builds must give the same: the same errors, or executors with the same
+operation, fragments and coerced variables (values and sources).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from graphql import DocumentNode, is_equal_type, parse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from videoengage.planned.executor import planned_execution_context
+from videoengage.schema.schema import schema as product_schema
+
+SCHEMA = product_schema._schema
+VIDEO = "fragment V on Video { id title }"
+DOCUMENTS = {
+    "progress": (
+        "mutation P($videoId: ID!, $w: Int!, $d: Int!, $l: Int!) { saveVideoProgress(input:"
+        " {videoId: $videoId, watchedSeconds: $w, durationSeconds: $d, lastPosition: $l}) { completed } }"
+    ),
+    "toggle": "mutation T($videoId: ID!, $type: ReactionType!) { toggleVideoReaction(input:"
+    " {videoId: $videoId, type: $type}) { action } }",
+    "send_input": "mutation S($input: SendMessageInput!) { sendMessage(input: $input) { id } }",
+    "nullable": f"query Q($first: Int, $after: String) {{ videos(first: $first, after: $after)"
+    f" {{ edges {{ node {{ ...V }} }} }} }} {VIDEO}",
+    "default": "query D($first: Int = 3) { videos(first: $first) { edges { cursor } } }",
+    "two": "query A { viewer { id } } query B($id: ID!) { video(id: $id) { id } }",
+    "none": "{ viewer { id } }",
+}
+NAMES = [None, "P", "T", "S", "Q", "D", "A", "B", "Nope"]
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.sampled_from([2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 0, 1, -1]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([1.0, 2.5, -0.0]),
+    st.text(max_size=8),
+    st.sampled_from(["LIKE", "PRAY", "like", "TEXT", "SHARED_VIDEO", "12", "", "x" * 300]),
+)
+_KEYS = [
+    "videoId",
+    "conversationId",
+    "type",
+    "body",
+    "mediaUrl",
+    "sharedVideoId",
+    "sharedPostId",
+    "clientMessageId",
+    "extra",
+]
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=5),
+    max_leaves=10,
+)
+# Values each document accepts, which draws change a key or two of (or not at all).
+GOOD: dict[str, dict[str, Any]] = {
+    "progress": {"videoId": "1", "w": 3, "d": 10, "l": 2},
+    "toggle": {"videoId": "7", "type": "LIKE"},
+    "send_input": {"input": {"conversationId": "1", "type": "TEXT", "body": "hi"}},
+    "nullable": {"first": 2, "after": None},
+    "default": {},
+    "two": {"id": "3"},
+    "none": {},
+}
+VARIABLE_NAMES = ["videoId", "w", "d", "l", "type", "input", "first", "after", "id", "other"]
+
+
+def _drawn(count: int) -> list[tuple[str, str | None, Any]]:
+    drawn: list[tuple[str, str | None, Any]] = []
+
+    @settings(max_examples=count, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(
+        document=st.sampled_from(sorted(DOCUMENTS)),
+        name=st.sampled_from(NAMES),
+        changes=st.one_of(
+            st.dictionaries(st.sampled_from(VARIABLE_NAMES), json_values, max_size=2),
+            st.none(),
+            st.sampled_from([[], "x", 3]),
+        ),
+        keep=st.booleans(),
+        fitting_name=st.booleans(),
+    )
+    def collect(document: str, name: str | None, changes: Any, keep: bool, fitting_name: bool) -> None:
+        raw = {**GOOD[document], **changes} if keep and isinstance(changes, dict) else changes
+        if fitting_name:
+            name = {"progress": "P", "toggle": "T", "send_input": "S", "two": "B"}.get(document, name)
+        drawn.append((document, name, raw))
+
+    collect()
+    return drawn
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Equality in which NaN equals NaN (a drawn NaN is coerced to a value that is not equal to itself)."""
+    if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
+        return True
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))
+    return bool(left == right)
+
+
+def _same_sources(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
+    """Sources name the same signatures (types compared structurally: theirs are built anew) and values."""
+    return ours.keys() == theirs.keys() and all(
+        mine.signature.name == other.signature.name
+        and is_equal_type(mine.signature.type, other.signature.type)
+        and mine.signature.default == other.signature.default
+        and _same(mine.value, other.value)
+        for mine, other in ((ours[name], theirs[name]) for name in ours)
+    )
+
+
+def _build(executor: Any, document: DocumentNode, raw: Any, name: str | None) -> Any:
+    """The build's answer, or the class of what it raised."""
+    try:
+        return executor.build(SCHEMA, document, None, None, raw, name)
+    except Exception as error:
+        return type(error)
+
+
+def test_build_answers_as_graphql_core_does() -> None:
+    planned = planned_execution_context()
+    documents = {key: parse(text) for key, text in DOCUMENTS.items()}
+    fast = 0
+    for key, name, raw in _drawn(1500):
+        document = documents[key]
+        ours = _build(planned, document, raw, name)
+        theirs = _build(StrawberryGraphQLCoreExecutionContext, document, raw, name)
+        where = f"{key} {name} {raw!r}"
+        if isinstance(theirs, type):  # raised (variables that are not an object): the same raises
+            assert ours is theirs, where
+            continue
+        if isinstance(theirs, list):
+            assert isinstance(ours, list), where
+            assert [error.formatted for error in ours] == [error.formatted for error in theirs], where
+            continue
+        assert not isinstance(ours, list), where
+        assert ours.operation is theirs.operation, where
+        assert ours.fragment_definitions == theirs.fragment_definitions, where
+        assert ours.fragments == theirs.fragments, where
+        assert _same(ours.variable_values.coerced, theirs.variable_values.coerced), where
+        assert _same_sources(ours.variable_values.sources, theirs.variable_values.sources), where
+        prepared = planned.plans.operations.get(SCHEMA, document, name)
+        fast += prepared is not None and prepared.variable_values(raw or {}) is not None
+    # A comparison that never took the prepared path would prove nothing.
+    assert fast > 100, fast
