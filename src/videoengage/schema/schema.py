@@ -19,6 +19,7 @@ from videoengage.persisted_documents import PersistedDocuments
 from videoengage.planned.executor import PlannedExecutionContext, planned_execution_context
 from videoengage.rate_limit import RateLimiter
 from videoengage.schema.error_masking import mask, masked_stream, request_id_of
+from videoengage.schema.input_conversion import build_inputs_directly
 from videoengage.schema.introspection_limit import IntrospectionListDepth, introspection_depth_rule
 from videoengage.schema.known_operations import KnownOperations
 from videoengage.schema.mutation import Mutation
@@ -39,6 +40,7 @@ class VideoengageSchema(strawberry.Schema):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.suggestions = suggestions
+        build_inputs_directly(self._schema, self.config, self.schema_converter.scalar_registry)
         # With the planned executor (FAST_PATH), known operations skip Strawberry's wrapper.
         executor = self.execution_context_class
         self.known = (
