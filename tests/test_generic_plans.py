@@ -26,7 +26,13 @@ from videoengage.db.prepared import Connection
 pytestmark = pytest.mark.postgres_only
 
 CONVERSATIONS, MESSAGES = 100, 1_000
-RUNS = 12  # more than PostgreSQL's five custom plans, and psycopg's five executions before preparing
+RUNS = 12
+# Pages read on the engine (SQLAlchemy's connections, which psycopg prepares the same way).
+ENGINE_PAGES = (
+    "{ videos(first: 5) { edges { node { id } } } }",
+    "{ continueWatching(first: 5) { edges { node { id } } } }",
+    "{ conversations(first: 5) { edges { node { id } } } }",
+)  # more than PostgreSQL's five custom plans, and psycopg's five executions before preparing
 
 
 @pytest.fixture
@@ -69,14 +75,24 @@ async def test_the_hot_statements_are_planned_once(
     for workload in WORKLOADS:
         for _ in range(RUNS):
             await api.data(workload.document, variables[workload.name], as_user=viewer)
+    for document in ENGINE_PAGES:
+        for _ in range(RUNS):
+            await api.data(document, as_user=viewer)
 
     async def plans(conn: Connection) -> list[Any]:
         query = "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
         return list((await conn.execute(text(query))).all())
 
-    planned = await db.fetch_prepared(plans)
-    hot = [row for row in planned if "pg_prepared_statements" not in row.statement]
-    # The page, the upsert, the toggle, the video with the viewer's reaction and the send, at least.
-    assert len(hot) >= 5, planned
-    for row in hot:
+    on_the_pool = _hot(await db.fetch_prepared(plans))
+    async with db.engine.connect() as conn:
+        on_the_engine = _hot(await plans(conn))
+    # The page, the upsert, the toggle, the video with the viewer's reaction and the send, at least;
+    # and on the engine, the three pages above.
+    assert len(on_the_pool) >= 5, on_the_pool
+    assert sum(" LIMIT " in row.statement for row in on_the_engine) >= len(ENGINE_PAGES), on_the_engine
+    for row in on_the_pool + on_the_engine:
         assert row.custom_plans <= 5 and row.generic_plans > 0, row
+
+
+def _hot(planned: list[Any]) -> list[Any]:
+    return [row for row in planned if "pg_prepared_statements" not in row.statement]

@@ -9,6 +9,7 @@ from videoengage.db.dialect import dialect_of
 from videoengage.db.engine import Database
 from videoengage.db.membership import takes_part
 from videoengage.db.models import Conversation, ConversationParticipant, User
+from videoengage.db.page_size import page_size
 from videoengage.db.rows import ConversationRow
 
 # Conversations without messages sort after all others: no message id is below 1.
@@ -100,5 +101,7 @@ async def conversations_of(
         query = query.where(
             or_(_recency < sort_key, and_(_recency == sort_key, Conversation.id < conversation_id))
         )
-    rows = await session.scalars(query.order_by(_recency.desc(), Conversation.id.desc()).limit(limit))
+    rows = await session.scalars(
+        query.order_by(_recency.desc(), Conversation.id.desc()).limit(page_size(limit))
+    )
     return list(rows)

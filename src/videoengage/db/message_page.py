@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from videoengage.db.engine import Database
 from videoengage.db.membership import is_participant, takes_part
 from videoengage.db.models import Conversation, Message, User, Video
+from videoengage.db.page_size import page_size
 from videoengage.db.prepared import Connection
 from videoengage.db.rows import MessageRow, PageRow, Sender, VideoCard
 
@@ -85,10 +86,7 @@ _NEWEST_IF_PARTICIPANT = select(
     takes_part(bindparam("conversation_id"), bindparam("user_id")),
 )
 
-# The page size is written into the SQL (an int the resolver bounded), not sent as a parameter: with
-# LIMIT $n PostgreSQL never trusts a generic plan for the page and plans it again on every execution,
-# which cost it more than twice the statement's own work (bench/README, "The page's plan").
-_LIMIT = bindparam("limit", type_=Integer(), literal_execute=True)
+_LIMIT = page_size()  # in the SQL, so that PostgreSQL plans the page once (``page_size``)
 _MESSAGE_WIDTH = len(MessageRow._fields)
 _SENDER_COLUMNS = ("display_name", "avatar_url")
 _CARD_COLUMNS = tuple(name for name in VideoCard._fields)

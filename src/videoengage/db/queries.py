@@ -23,6 +23,7 @@ from videoengage.db.models import (
     Video,
     VideoProgress,
 )
+from videoengage.db.page_size import page_size
 from videoengage.db.prepared import Connection
 from videoengage.db.reaction_targets import ReactionTarget
 from videoengage.db.rows import MessageRow, PostRow, ProgressRow, UserRow, VideoRow
@@ -121,7 +122,7 @@ async def published_videos_page(session: AsyncSession, limit: int, before_id: in
     query = select(Video).where(Video.is_published.is_(True))
     if before_id is not None:
         query = query.where(Video.id < before_id)
-    rows = await session.scalars(query.order_by(Video.id.desc()).limit(limit))
+    rows = await session.scalars(query.order_by(Video.id.desc()).limit(page_size(limit)))
     return list(rows)
 
 
@@ -148,6 +149,6 @@ async def continue_watching_page(
             )
         )
     rows = await session.execute(
-        query.order_by(VideoProgress.updated_at.desc(), VideoProgress.video_id.desc()).limit(limit)
+        query.order_by(VideoProgress.updated_at.desc(), VideoProgress.video_id.desc()).limit(page_size(limit))
     )
     return [(video, progress) for video, progress in rows]
