@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 
 import psycopg
+from psycopg.pq.abc import PGconn
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,38 @@ async def listen(
                 # From here every commit is announced to us: catching up now misses nothing.
                 on_listening()
                 backoff = FIRST_BACKOFF_SECONDS
-                async for notify in conn.notifies():
-                    conversation, _, message = notify.payload.partition(":")
-                    on_message(int(conversation), int(message))
+                await _hear(conn.pgconn, on_message)
         except (psycopg.Error, OSError) as error:
             logger.warning("the listening connection failed (%s); reconnecting in %.1f s", error, backoff)
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+
+async def _hear(pgconn: PGconn, on_message: Callable[[int, int], None]) -> None:
+    """Announcements as they arrive, until the connection fails (raised).
+
+    The socket stays registered with the event loop, and each time it is readable the input is
+    consumed and every announcement in it handled, with libpq's own calls. psycopg's ``notifies()``
+    registers and unregisters the socket and runs its generator machinery for each one: about
+    0.12 ms of CPU per announcement, paid by every worker for every message stored anywhere.
+    """
+    loop = asyncio.get_running_loop()
+    failed: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        try:
+            pgconn.consume_input()
+            while (notify := pgconn.notifies()) is not None:
+                conversation, _, message = notify.extra.decode().partition(":")
+                on_message(int(conversation), int(message))
+        except Exception as error:
+            if not failed.done():
+                failed.set_exception(error)
+
+    socket = pgconn.socket
+    loop.add_reader(socket, readable)
+    try:
+        readable()  # anything that arrived with LISTEN's answer
+        await failed
+    finally:
+        loop.remove_reader(socket)
