@@ -12,7 +12,8 @@ does them in the same order, with caches keyed by identity:
 5. before execution, the viewer (``viewer_required``), then the operation's cost
    (``operation_cost``, once per parsed document) charged to the viewer's bucket (``rate_limit``),
    and the registration of a document sent with its hash (``persisted_documents``). The cost and
-   the bucket's state go into every charged response's ``extensions.cost``.
+   the bucket's state go into every charged response's ``extensions.cost``. This step is
+   ``DocumentChecks.admit``, which ``known_operations`` runs too, for documents past steps 1 to 4.
 """
 
 from __future__ import annotations
