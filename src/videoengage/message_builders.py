@@ -10,10 +10,7 @@ convert rows.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
-from typing import Any, TypeVar
-
-from aiodataloader import DataLoader
+from collections.abc import Sequence
 
 from videoengage.context import Info
 from videoengage.db.engine import Database
@@ -24,8 +21,6 @@ from videoengage.schema.message import Message
 from videoengage.schema.post import Post
 from videoengage.schema.user import User
 from videoengage.schema.video import Video
-
-R = TypeVar("R")
 
 
 async def messages_from_rows(
@@ -39,13 +34,10 @@ async def messages_from_rows(
     """
     loaders = info.context.loaders
     senders = loaders.user_by_id.load_many(list({row.sender_id for row in rows}))
-    videos = _load_many(
-        loaders.published_video_by_id,
-        list(
-            {row.shared_video_id for row in rows if row.shared_video_id is not None} if shared_video else ()
-        ),
+    videos = loaders.published_video_by_id.load_many(
+        list({row.shared_video_id for row in rows if row.shared_video_id is not None} if shared_video else ())
     )
-    posts = _load_many(loaders.post_by_id, _shared_post_ids(rows, shared_post))
+    posts = loaders.post_by_id.load_many(_shared_post_ids(rows, shared_post))
     users_by_id = {user.id: User.from_row(user) for user in await senders if user is not None}
     videos_by_id = {video.id: Video.from_row(video) for video in await videos if video is not None}
     posts_by_id = {post.id: Post.from_row(post) for post in await posts if post is not None}
@@ -78,7 +70,7 @@ async def messages_of_event(db: Database, rows: Sequence[PageRow]) -> list[Messa
 
 
 async def _messages_of_rows(loaders: Loaders, rows: Sequence[PageRow], *, shared_post: bool) -> list[Message]:
-    posts = _load_many(loaders.post_by_id, _shared_post_ids(rows, shared_post))
+    posts = loaders.post_by_id.load_many(_shared_post_ids(rows, shared_post))
     posts_by_id = {post.id: Post.from_row(post) for post in await posts if post is not None}
     senders: dict[int, User] = {}
     videos: dict[int, Video] = {}
@@ -98,16 +90,6 @@ async def _messages_of_rows(loaders: Loaders, rows: Sequence[PageRow], *, shared
             )
         )
     return messages
-
-
-def _load_many(loader: DataLoader[int, R | None], ids: list[int]) -> Awaitable[list[R | None]]:
-    """The loader's batch for ``ids``, queued now; for none, nothing queued (a message of text alone,
-    a page without shared posts), which spares the loader's futures and gather."""
-    return loader.load_many(ids) if ids else _nothing()
-
-
-async def _nothing() -> list[Any]:
-    return []
 
 
 def _shared_post_ids(rows: Sequence[MessageRow | PageRow], wanted: bool) -> list[int]:
