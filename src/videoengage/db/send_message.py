@@ -47,7 +47,7 @@ class NewMessage:
 
 
 def _columns(new: NewMessage) -> dict[str, Any]:
-    """The statement's parameters; ``dataclasses.asdict`` would deep-copy each value, a tenth of a send."""
+    """The statement's parameters; ``dataclasses.asdict`` deep-copied each value, a twentieth of a send."""
     return {name: getattr(new, name) for name in _NEW_COLUMNS}
 
 
