@@ -1,8 +1,9 @@
 """What tells the hubs that messages were stored: PostgreSQL's NOTIFY, or a poll on SQLite.
 
 PostgreSQL announces each message from a trigger in the storing transaction (migration 0002); the
-worker's listening connection (``db.listener``) hears it. After (re)connecting, every room catches
-up from its feeds' last ids: an announcement made while nobody listened is never needed.
+worker's listening connection (``db.listener``) hears it while the worker has subscribers. Each time
+LISTEN is in place again, every room catches up from its feeds' last ids: an announcement made
+while nobody listened is never needed.
 
 SQLite has no NOTIFY and its workers are separate processes, so each worker asks the database, every
 ``SQLITE_POLL_SECONDS`` while it has subscribers, which conversations got messages above the highest
@@ -19,15 +20,10 @@ from collections.abc import Callable
 
 from videoengage.db import message_feed
 from videoengage.db.engine import Database
-from videoengage.db.listener import listen
 
 logger = logging.getLogger(__name__)
 
 Announce = Callable[[int, int], None]
-
-
-async def listen_to_postgresql(url: str, announce: Announce, catch_up: Callable[[], None]) -> None:
-    await listen(url, announce, catch_up)
 
 
 async def poll_sqlite(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 from videoengage.db import message_page
 from videoengage.db.dialect import Dialect
 from videoengage.db.engine import Database
+from videoengage.db.listener import Listener
 from videoengage.message_builders import messages_of_event
-from videoengage.realtime.bus import listen_to_postgresql, poll_sqlite
+from videoengage.realtime.bus import poll_sqlite
 from videoengage.realtime.hub import MessageHub
 from videoengage.realtime.inbox import InboxHub
 from videoengage.resolvers.messages import CURSOR_KIND  # the same cursors as ``messages``
@@ -35,6 +37,7 @@ class Realtime:
             db, Conversation.from_row, settings.subscription_queue_size
         )
         self.sockets = 0
+        self.listener: Listener | None = None  # PostgreSQL's; SQLite polls
         self._bus: asyncio.Task[None] | None = None
 
     async def edges_after(
@@ -55,12 +58,30 @@ class Realtime:
 
     def start(self) -> None:
         if self.db.dialect is Dialect.POSTGRESQL:
-            bus = listen_to_postgresql(self.settings.listen_url, self.announce, self.messages.poke_all)
+            self.listener = Listener(self.settings.listen_url, self.announce, self.messages.poke_all)
+            bus = self.listener.run()
         else:
             bus = poll_sqlite(
                 self.db, self.settings.sqlite_poll_seconds, self.announce, self.messages.poke_all, self._busy
             )
         self._bus = asyncio.create_task(bus)
+
+    @contextlib.asynccontextmanager
+    async def announcements(self) -> AsyncIterator[None]:
+        """Hold around a subscription's life on this worker: on PostgreSQL the worker listens while
+        anyone holds it, and the first holder waits for LISTEN to be in place (one round trip on
+        the connection the worker keeps), so what commits after it is announced. (SQLite's poll
+        runs while any feed is joined.)"""
+        listener = self.listener
+        if listener is None:
+            yield
+            return
+        listener.want()
+        try:
+            await listener.in_place()
+            yield
+        finally:
+            listener.unwant()
 
     def _busy(self) -> bool:
         return self.messages.feeds > 0 or self.inbox.feeds > 0
