@@ -190,7 +190,7 @@ class Database:
     async def _on_statement_pool(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         assert self._statement_pool is not None
         conn = await self._statement_pool.acquire()
-        prepared = PreparedConnection(conn, self._statements)
+        prepared = PreparedConnection(conn, self._statements, self._statement_pool.cursor(conn))
         try:
             return await work(prepared)
         finally:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
+from psycopg.pq import ConnStatus
 from sqlalchemy import Executable
 from sqlalchemy.engine import Dialect as SqlDialect
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
@@ -148,12 +149,19 @@ class PreparedResult:
 
 
 class PreparedConnection:
-    """One pooled psycopg connection (autocommit) lent to one piece of work."""
+    """One pooled psycopg connection (autocommit) lent to one piece of work, with the cursor it
+    reuses (``StatementPool.cursor``), if any."""
 
-    __slots__ = ("_conn", "_statements", "broken")
+    __slots__ = ("_conn", "_cursor", "_statements", "broken")
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any], statements: Statements) -> None:
+    def __init__(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        statements: Statements,
+        cursor: psycopg.AsyncCursor[Any] | None = None,
+    ) -> None:
         self._conn = conn
+        self._cursor = cursor
         self._statements = statements
         self.broken = False  # set when a statement found the connection broken
 
@@ -175,7 +183,13 @@ class PreparedConnection:
                     values[name] = process(values[name])  # type: ignore[operator]  # no tuple types
         self._statements.heard(sql, values)
         try:
-            cursor = await self._conn.execute(sql, values)
+            cursor = self._cursor
+            if cursor is None or self._conn.pgconn.status != ConnStatus.OK:
+                # A new cursor, as psycopg's own execute makes: its check of the connection
+                # raises psycopg's error for a connection that is not usable.
+                cursor = await self._conn.execute(sql, values)
+            else:
+                await cursor.execute(sql, values)
             # rownumber, not description: description builds a Column per column on every read.
             raw = await cursor.fetchall() if cursor.rownumber is not None else []
         except psycopg.Error as error:

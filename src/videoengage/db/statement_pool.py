@@ -9,6 +9,10 @@ times. The pool keeps the engine's rules: at most ``size`` connections, a bounde
 (the engine's ``IDLE_BEFORE_PING_SECONDS``). A connection that broke, or came back mid-statement (a cancelled
 request), is closed, never handed out again; a broken one also retires every idle connection, as
 SQLAlchemy invalidates its pool, since they are probably gone with it (a restart).
+
+Each connection keeps one cursor for the statements it runs (``cursor``): a new psycopg cursor copies
+the connection's adapters map and builds a transformer, and one reused for the same statement keeps
+its transformer's dumpers; that was a tenth of psycopg's CPU per statement.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class StatementPool:
         self._waiters: deque[asyncio.Future[psycopg.AsyncConnection[Any] | None]] = deque()
         self._open = 0
         self._closed = False
+        self._cursors: dict[psycopg.AsyncConnection[Any], psycopg.AsyncCursor[Any]] = {}
 
     @property
     def open_connections(self) -> int:
@@ -71,6 +76,13 @@ class StatementPool:
             conn_or_none = await self._wait(deadline)
             if conn_or_none is not None:
                 return conn_or_none
+
+    def cursor(self, conn: psycopg.AsyncConnection[Any]) -> psycopg.AsyncCursor[Any]:
+        """The cursor this connection reuses for its statements."""
+        cursor = self._cursors.get(conn)
+        if cursor is None:
+            cursor = self._cursors[conn] = conn.cursor()
+        return cursor
 
     async def _wait(self, deadline: float) -> psycopg.AsyncConnection[Any] | None:
         """The connection handed back next, or ``None`` when a place came free to open one."""
@@ -135,6 +147,7 @@ class StatementPool:
 
     async def _discard(self, conn: psycopg.AsyncConnection[Any]) -> None:
         self._open -= 1
+        self._cursors.pop(conn, None)
         await conn.close()
         self._wake_one()
 
