@@ -157,3 +157,76 @@ def test_build_answers_as_graphql_core_does() -> None:
         fast += prepared is not None and prepared.variable_values(raw or {}) is not None
     # A comparison that never took the prepared path would prove nothing.
     assert fast > 100, fast
+
+
+SCALAR_DOCUMENT = parse(
+    "query S($i: ID!, $n: Int!, $s: String!, $b: Boolean!, $oi: ID, $on: Int, $os: String, $ob: Boolean)"
+    " { viewer { id } }"
+)
+SCALAR_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    7,
+    2**31 - 1,
+    2**31,
+    -(2**31),
+    -(2**31) - 1,
+    2**80,
+    0.0,
+    1.0,
+    -0.0,
+    2.5,
+    float("nan"),
+    float("inf"),
+    "",
+    "1",
+    "LIKE",
+    "x" * 300,
+    "\u00e9\u0000",
+    [],
+    ["1"],
+    {},
+    {"a": 1},
+]
+
+
+def _exactly(left: Any, right: Any) -> bool:
+    """``_same`` with the types too: a coerced 1 is not 1.0, nor True."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(_exactly(left[k], right[k]) for k in left)
+    if isinstance(left, list):
+        return len(left) == len(right) and all(_exactly(a, b) for a, b in zip(left, right, strict=True))
+    return _same(left, right)
+
+
+def test_built_in_scalar_variables_are_coerced_as_graphql_core_coerces_them() -> None:
+    """Values of a built-in scalar type that are their own coercion skip graphql-core's coercion
+    (``operations._AS_IS``); every boundary value, for each scalar, non-null or not, must still give
+    the same coerced value, of the same type, or the same errors."""
+    planned = planned_execution_context()
+    prepared = planned.plans.operations.get(SCHEMA, SCALAR_DOCUMENT, None)
+    assert prepared is not None
+    assert all(check is not None for check in prepared.as_is)  # the shortcut is taken
+    good = {"i": "1", "n": 1, "s": "", "b": False}
+    compared = 0
+    for variable in ("i", "n", "s", "b", "oi", "on", "os", "ob"):
+        for value in SCALAR_VALUES:
+            raw = {**good, variable: value}
+            ours = _build(planned, SCALAR_DOCUMENT, raw, None)
+            theirs = _build(StrawberryGraphQLCoreExecutionContext, SCALAR_DOCUMENT, raw, None)
+            where = f"{variable} {value!r}"
+            if isinstance(theirs, list):
+                assert isinstance(ours, list), where
+                assert [error.formatted for error in ours] == [error.formatted for error in theirs], where
+                continue
+            assert not isinstance(ours, list), where
+            assert _exactly(ours.variable_values.coerced, theirs.variable_values.coerced), where
+            assert _same_sources(ours.variable_values.sources, theirs.variable_values.sources), where
+            compared += 1
+    assert compared > 30, compared
