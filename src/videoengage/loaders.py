@@ -8,9 +8,10 @@ Values are typed rows (``db.rows``); the progress loader may also hold the ORM r
 
 from __future__ import annotations
 
+import asyncio
+from asyncio import Future
 from collections.abc import Awaitable, Callable, Sequence
-from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar, overload
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -41,12 +42,54 @@ def _prepared(db: Database, fetch: FetchPrepared[K]) -> Read[K]:
     return lambda keys: db.fetch_prepared(lambda conn: fetch(conn, keys))
 
 
+_MISSING = object()
+
+
+def _as_is(key: K) -> K:
+    return key
+
+
 class _KeyedLoader(DataLoader[K, V | None], Generic[K, V]):
-    """Loads a batch with one query returning ``{key: value}`` and answers in key order."""
+    """Loads a batch with one query returning ``{key: value}`` and answers in key order.
+
+    Made and primed for less than aiodataloader's own: most requests prime a loader or two (the
+    viewer's row, what a mutation wrote) that nothing then loads from, and making a DataLoader
+    (it inspects its batch function) and a future per primed key was a twentieth of a small
+    mutation's CPU. So the checks of ``DataLoader.__init__``, which hold for every loader here (the
+    batch function is a coroutine method), are not run again, and a primed value becomes its future
+    only when a key is first loaded. Every answer is aiodataloader's: ``prime`` keeps the first value
+    for a key until ``clear``, as it does; ``tests/test_loaders.py`` runs drawn sequences of calls on
+    both kinds and compares.
+    """
 
     def __init__(self, read: Read[K]) -> None:
-        super().__init__()
+        # What DataLoader.__init__ sets, with its defaults (batching, caching, keys as they are).
+        self.loop = asyncio.get_event_loop()
+        self.get_cache_key = _as_is
+        self._cache: dict[Any, Future[V | None]] = {}
+        self._queue: list[Any] = []
+        self._primed: dict[Any, Any] = {}  # keys primed and not loaded yet: their values
         self._read = read
+
+    def load(self, key: K) -> Future[V | None]:
+        if self._primed and key is not None:
+            value = self._primed.pop(key, _MISSING)
+            if value is not _MISSING:
+                super().prime(key, value)  # the future prime would have made
+        return super().load(key)
+
+    def prime(self, key: K, value: V | None) -> Self:
+        if key not in self._cache and key not in self._primed:
+            self._primed[key] = value
+        return self
+
+    def clear(self, key: K) -> Self:
+        self._primed.pop(key, None)
+        return super().clear(key)
+
+    def clear_all(self) -> Self:
+        self._primed.clear()
+        return super().clear_all()
 
     async def batch_load_fn(self, keys: list[K]) -> list[V | None]:
         found = await self._read(keys)
@@ -99,6 +142,29 @@ class ParticipantsByConversationIdLoader(_KeyedLoader[int, list[UserRow]]):
         super().__init__(_on_engine(db, queries.participants_by_conversation_id))
 
 
+L = TypeVar("L")
+
+
+class _made_once(Generic[L]):  # lower case: it is used as a decorator
+    """``functools.cached_property`` without its lock: Python 3.11 takes one on every first access,
+    and a request's loaders are made by its own task, one first access each."""
+
+    def __init__(self, make: Callable[[Loaders], L]) -> None:
+        self._make = make
+        self._name = make.__name__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Loaders]) -> Self: ...
+    @overload
+    def __get__(self, instance: Loaders, owner: type[Loaders]) -> L: ...
+    def __get__(self, instance: Loaders | None, owner: type[Loaders]) -> Self | L:
+        if instance is None:
+            return self
+        # The instance's attribute from now on: this descriptor has no __set__, so it is not asked again.
+        made = instance.__dict__[self._name] = self._make(instance)
+        return made
+
+
 class Loaders:
     """A fresh set per request, so nothing cached outlives the request that loaded it.
 
@@ -109,34 +175,34 @@ class Loaders:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @cached_property
+    @_made_once
     def user_by_id(self) -> UserByIdLoader:
         return UserByIdLoader(self._db)
 
-    @cached_property
+    @_made_once
     def published_video_by_id(self) -> PublishedVideoByIdLoader:
         return PublishedVideoByIdLoader(self._db)
 
-    @cached_property
+    @_made_once
     def post_by_id(self) -> PostByIdLoader:
         return PostByIdLoader(self._db)
 
-    @cached_property
+    @_made_once
     def video_reaction_by_user_and_video(self) -> ReactionByUserAndTargetLoader:
         return ReactionByUserAndTargetLoader(self._db, VIDEO)
 
-    @cached_property
+    @_made_once
     def post_reaction_by_user_and_post(self) -> ReactionByUserAndTargetLoader:
         return ReactionByUserAndTargetLoader(self._db, POST)
 
-    @cached_property
+    @_made_once
     def video_progress_by_user_and_video(self) -> VideoProgressByUserAndVideoLoader:
         return VideoProgressByUserAndVideoLoader(self._db)
 
-    @cached_property
+    @_made_once
     def message_by_id(self) -> MessageByIdLoader:
         return MessageByIdLoader(self._db)
 
-    @cached_property
+    @_made_once
     def participants_by_conversation_id(self) -> ParticipantsByConversationIdLoader:
         return ParticipantsByConversationIdLoader(self._db)
