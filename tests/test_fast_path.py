@@ -258,3 +258,24 @@ def test_a_selection_seen_twice_is_compiled_once_and_directives_are_left_to_grap
     for _ in range(3):
         assert _response(fast, with_directive, root) == _response(GENERAL, with_directive, root)
     assert planned.plans.compiled == 1
+
+
+def test_sub_selections_are_collected_once_and_directives_each_time() -> None:
+    """Collected sub-selections are kept per type and field nodes (``PlanCache.subfields``), for
+    operations without directives only: a document whose ``@include`` follows a variable must
+    follow it on every request."""
+    fast, _, planned = _schemas()
+    node = object.__new__(Node)
+    node.__dict__.update(s="s", i=1, color=Color.RED, at=AT, child_nn=node)
+    root = Query(node=node, node_nn=node)
+    plain = "{ node { s i childNn { s } } }"
+    for _ in range(3):
+        assert _response(fast, plain, root) == _response(GENERAL, plain, root)
+    assert planned.plans.subfields_reused >= 4  # node and childNn, in the second and third requests
+    with_directive = "query ($x: Boolean!) { node { s @include(if: $x) i childNn { i @skip(if: $x) } } }"
+    reused = planned.plans.subfields_reused
+    for flag in (True, False, True, False):
+        ours = asyncio.run(fast.execute(with_directive, variable_values={"x": flag}, root_value=root))
+        theirs = asyncio.run(GENERAL.execute(with_directive, variable_values={"x": flag}, root_value=root))
+        assert (ours.data, ours.errors) == (theirs.data, theirs.errors), flag
+    assert planned.plans.subfields_reused == reused

@@ -5,7 +5,9 @@ Plugged into Strawberry as its ``execution_context_class``, so everything before
 completion of what resolvers return changes. A selection set is compiled the second time it is
 seen (a document sent once costs nothing extra) and kept in a bounded LRU shared by the requests
 of a worker. Operations with directives, and anything the compiler does not inline, run on
-graphql-core's own code.
+graphql-core's own code. In the same operations, graphql-core's collection of a sub-selection's
+fields (which visits every selection to check for ``@skip``/``@include``, for each request) is
+kept too, per type and field nodes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLObjectType, GraphQLSchema
 from graphql.execution import Executor, MiddlewareManager, default_field_resolver, default_type_resolver
-from graphql.execution.collect_fields import DeferUsage, FieldDetails
+from graphql.execution.collect_fields import CollectedFields, DeferUsage, FieldDetails, FieldDetailsList
 from graphql.language import DirectiveNode, Node
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.type import assert_valid_schema
@@ -41,8 +43,34 @@ class PlanCache:
         )
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self._directive_free: OrderedDict[int, tuple[object, bool]] = OrderedDict()
+        self._subfields: OrderedDict[tuple[object, ...], tuple[tuple[Node, ...], CollectedFields]] = (
+            OrderedDict()
+        )
         self.operations = PreparedOperations(size)
         self.compiled = 0  # selections compiled, for tests and the benchmark to see the path taken
+        self.subfields_reused = 0  # sub-selections collected for an earlier request, likewise
+
+    def subfields(
+        self,
+        executor: PlannedExecutionContext,
+        return_type: GraphQLObjectType,
+        details: FieldDetailsList,
+    ) -> CollectedFields:
+        """graphql-core's collection of a field's sub-selection, once per (type, field nodes): in an
+        operation without directives, deferred fragments or fragment variables it depends on
+        nothing else, so every request of the document collects the same fields."""
+        nodes = tuple(detail.node for detail in details)
+        key = (return_type, executor.hide_suggestions, *map(id, nodes))
+        entry = self._subfields.get(key)
+        if entry is not None:
+            self._subfields.move_to_end(key)
+            self.subfields_reused += 1
+            return entry[1]
+        collected = super(PlannedExecutionContext, executor).collect_subfields(return_type, details)
+        self._subfields[key] = (nodes, collected)
+        if len(self._subfields) > self.size:
+            self._subfields.popitem(last=False)
+        return collected
 
     def directive_free(self, operation: Node, fragments: Sequence[Node]) -> bool:
         """Whether the operation and its document's fragments carry no directive (remembered)."""
@@ -188,6 +216,16 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().execute_collected_subfields(
             parent_type, source_value, path, grouped_field_set, new_defer_usages, delivery_group_map
         )
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
+        if self._may_plan() and all(
+            detail.defer_usage is None and detail.fragment_variable_values is None
+            for detail in field_details_list
+        ):
+            return self.plans.subfields(self, return_type, field_details_list)
+        return super().collect_subfields(return_type, field_details_list)
 
     def _may_plan(self) -> bool:
         if self._planned is None:
