@@ -230,3 +230,62 @@ def test_built_in_scalar_variables_are_coerced_as_graphql_core_coerces_them() ->
             assert _same_sources(ours.variable_values.sources, theirs.variable_values.sources), where
             compared += 1
     assert compared > 30, compared
+
+
+ARGUMENT_DOCUMENTS = {
+    **DOCUMENTS,
+    "literal": "mutation L($v: ID!) { toggleVideoReaction(input: {videoId: $v, type: LIKE}) { action } }",
+    "nullable_variable": "mutation N($v: ID, $t: ReactionType!) { toggleVideoReaction(input:"
+    " {videoId: $v, type: $t}) { action } }",
+    "some_fields": "mutation F($v: ID!, $w: Int!, $d: Int!, $l: Int!, $c: Boolean!) { saveVideoProgress("
+    "input: {videoId: $v, watchedSeconds: $w, durationSeconds: $d, lastPosition: $l, completed: $c})"
+    " { completed } }",
+}
+
+
+def test_argument_builders_answer_as_graphql_core_does() -> None:
+    """Each field's arguments from its builder (``planned.arguments``), where the field has one, are
+    graphql-core's ``get_argument_values``: the same values of the same types, for every drawn set of
+    variables an executor is built for."""
+    from graphql import GraphQLError, GraphQLObjectType, OperationDefinitionNode
+    from graphql.execution import get_argument_values
+
+    from videoengage.planned.arguments import argument_builder
+
+    planned = planned_execution_context()
+    documents = {key: parse(text) for key, text in ARGUMENT_DOCUMENTS.items()}
+    extra = [
+        ("some_fields", "F", {"v": "5", "w": 1, "d": 3, "l": 2, "c": True}),
+        ("some_fields", "F", {"v": "5", "w": 1, "d": 3, "l": 2, "c": False}),
+        ("literal", "L", {"v": "2"}),
+        ("nullable_variable", "N", {"v": None, "t": "LIKE"}),
+        ("nullable_variable", "N", {"v": "3", "t": "PRAY"}),
+    ]
+    built = {key: 0 for key in ARGUMENT_DOCUMENTS}
+    for key, name, raw in [*_drawn(800), *extra]:
+        document = documents[key]
+        executor = _build(planned, document, raw, name)
+        if isinstance(executor, type | list):
+            continue
+        operation = executor.operation
+        assert isinstance(operation, OperationDefinitionNode)
+        root = SCHEMA.get_root_type(operation.operation)
+        assert isinstance(root, GraphQLObjectType)
+        for node in operation.selection_set.selections:
+            field_def = SCHEMA.get_field(root, node.name.value)  # type: ignore[attr-defined]
+            assert field_def is not None
+            build = argument_builder(field_def, node, operation)  # type: ignore[arg-type]
+            try:
+                theirs = get_argument_values(field_def, node, executor.variable_values)  # type: ignore[arg-type]
+            except GraphQLError:
+                assert build is None, f"{key} {raw!r}: graphql-core refuses these arguments"
+                continue
+            if build is None:
+                continue
+            ours = build(executor.variable_values.coerced)
+            assert _exactly(ours, theirs), f"{key} {raw!r}"
+            assert list(ours) == list(theirs)
+            built[key] += 1
+    # Taken where the plain case holds, never where it does not.
+    assert built["progress"] > 10 and built["toggle"] > 10 and built["send_input"] > 10, built
+    assert built["some_fields"] == 2 and built["literal"] == built["nullable_variable"] == 0, built

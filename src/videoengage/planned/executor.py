@@ -13,17 +13,27 @@ kept too, per type and field nodes.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLObjectType, GraphQLSchema
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+)
 from graphql.execution import Executor, MiddlewareManager, default_field_resolver, default_type_resolver
 from graphql.execution.collect_fields import CollectedFields, DeferUsage, FieldDetails, FieldDetailsList
+from graphql.execution.executor import to_nodes
 from graphql.language import DirectiveNode, Node
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.pyutils import AwaitableOrValue, Path, UndefinedType
 from graphql.type import assert_valid_schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from videoengage.planned.arguments import ArgumentBuilder, argument_builder
 from videoengage.planned.compiler import Completer, GroupedFieldSet, SelectionCompiler
 from videoengage.planned.operations import PreparedOperations
 
@@ -49,6 +59,27 @@ class PlanCache:
         self.operations = PreparedOperations(size)
         self.compiled = 0  # selections compiled, for tests and the benchmark to see the path taken
         self.subfields_reused = 0  # sub-selections collected for an earlier request, likewise
+        self._arguments: OrderedDict[tuple[object, int], tuple[FieldNode, ArgumentBuilder | None]] = (
+            OrderedDict()
+        )
+        self.arguments_built = 0  # fields whose arguments a builder made, likewise
+
+    def argument_builder(
+        self,
+        executor: PlannedExecutionContext,
+        parent_type: GraphQLObjectType,
+        field_def: GraphQLField,
+        node: FieldNode,
+    ) -> ArgumentBuilder | None:
+        """The field node's ``arguments.argument_builder``, derived once (its operation is the node's)."""
+        key = (parent_type, id(node))
+        entry = self._arguments.get(key)
+        if entry is None or entry[0] is not node:
+            entry = (node, argument_builder(field_def, node, executor.operation))
+            self._arguments[key] = entry
+            if len(self._arguments) > self.size:
+                self._arguments.popitem(last=False)
+        return entry[1]
 
     def subfields(
         self,
@@ -226,6 +257,111 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         ):
             return self.plans.subfields(self, return_type, field_details_list)
         return super().collect_subfields(return_type, field_details_list)
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any] | UndefinedType:
+        """graphql-core's ``execute_field``, with the arguments made by the field node's builder
+        (``arguments``) where there is one. The rest is graphql-core's own code, unchanged."""
+        first_field_details = field_details_list[0]
+        first_field_node = first_field_details.node
+        field_def = self.schema.get_field(parent_type, first_field_node.name.value)
+        build = None
+        if (
+            field_def is not None
+            and first_field_node.arguments
+            and first_field_details.fragment_variable_values is None
+            and self._may_plan()
+        ):
+            build = self.plans.argument_builder(self, parent_type, field_def, first_field_node)
+        if build is None:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        assert field_def is not None
+        self.plans.arguments_built += 1
+        return self._execute_field_with(
+            build, field_def, parent_type, source, field_details_list, path, position_context
+        )
+
+    def _execute_field_with(
+        self,
+        build: ArgumentBuilder,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        # From graphql-core 3.3's Executor.execute_field, after field_def is found; only the line
+        # that makes ``args`` differs.
+        return_type = field_def.type
+        resolve_fn = field_def.resolve or self.field_resolver
+
+        if self.middleware_manager:
+            resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
+
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+
+        try:
+            args = build(self.variable_values.coerced)
+
+            result = resolve_fn(source, info, **args)
+
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type,
+                    field_details_list,
+                    info,
+                    path,
+                    result,
+                    position_context,
+                )
+
+            completed = self.complete_value(
+                return_type,
+                field_details_list,
+                info,
+                path,
+                result,
+                position_context,
+            )
+            if self.is_awaitable(completed):
+
+                async def await_completed(
+                    executor: Executor[Any],
+                    completed: Awaitable[Any],
+                    return_type: GraphQLOutputType,
+                    field_details_list: FieldDetailsList,
+                    path: Path,
+                ) -> Any:
+                    try:
+                        return await completed
+                    except Exception as raw_error:
+                        executor.handle_field_error(
+                            raw_error,
+                            return_type,
+                            field_details_list,
+                            path,
+                        )
+                        return None
+
+                return await_completed(self, completed, return_type, field_details_list, path)
+
+        except Exception as raw_error:
+            self.handle_field_error(
+                raw_error,
+                return_type,
+                field_details_list,
+                path,
+            )
+            return None
+
+        return completed
 
     def _may_plan(self) -> bool:
         if self._planned is None:
