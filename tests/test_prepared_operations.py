@@ -237,6 +237,11 @@ ARGUMENT_DOCUMENTS = {
     "literal": "mutation L($v: ID!) { toggleVideoReaction(input: {videoId: $v, type: LIKE}) { action } }",
     "nullable_variable": "mutation N($v: ID, $t: ReactionType!) { toggleVideoReaction(input:"
     " {videoId: $v, type: $t}) { action } }",
+    "bad_literal": "mutation B($v: ID!) { toggleVideoReaction(input: {videoId: $v, type: NOPE}) { action } }",
+    "big_literal": "mutation G($v: ID!) { saveVideoProgress(input: {videoId: $v, watchedSeconds: 99999999999,"
+    " durationSeconds: 2, lastPosition: 1}) { completed } }",
+    "send_literal": "mutation W($c: ID!, $b: String!) { sendMessage(input: {conversationId: $c, type: TEXT,"
+    ' body: $b, mediaUrl: null, clientMessageId: "x\\u00e9"}) { id } }',
     "some_fields": "mutation F($v: ID!, $w: Int!, $d: Int!, $l: Int!, $c: Boolean!) { saveVideoProgress("
     "input: {videoId: $v, watchedSeconds: $w, durationSeconds: $d, lastPosition: $l, completed: $c})"
     " { completed } }",
@@ -260,6 +265,10 @@ def test_argument_builders_answer_as_graphql_core_does() -> None:
         ("literal", "L", {"v": "2"}),
         ("nullable_variable", "N", {"v": None, "t": "LIKE"}),
         ("nullable_variable", "N", {"v": "3", "t": "PRAY"}),
+        ("bad_literal", "B", {"v": "3"}),
+        ("big_literal", "G", {"v": "3"}),
+        ("send_literal", "W", {"c": "1", "b": "hi"}),
+        ("send_literal", "W", {"c": "12", "b": ""}),
     ]
     built = {key: 0 for key in ARGUMENT_DOCUMENTS}
     for key, name, raw in [*_drawn(800), *extra]:
@@ -288,4 +297,5 @@ def test_argument_builders_answer_as_graphql_core_does() -> None:
             built[key] += 1
     # Taken where the plain case holds, never where it does not.
     assert built["progress"] > 10 and built["toggle"] > 10 and built["send_input"] > 10, built
-    assert built["some_fields"] == 2 and built["literal"] == built["nullable_variable"] == 0, built
+    assert built["some_fields"] == built["send_literal"] == 2 and built["literal"] == 1, built
+    assert built["nullable_variable"] == built["bad_literal"] == built["big_literal"] == 0, built

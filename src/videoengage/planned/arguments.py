@@ -9,31 +9,41 @@ that answer's shape once: which argument and input field reads which variable.
 
 Only the plain case is derived, where graphql-core's answer can only be the variables' values as
 they are: each argument is a variable, or an input object literal (not ``@oneOf``) whose fields are
-all variables, and each of those variables is declared non-null, so an executor exists only if each
+variables or scalar and enum literals (coerced once, by graphql-core: the same immutable value for
+every request), and each of those variables is declared non-null, so an executor exists only if each
 has a coerced, non-null value (validation has checked that its type fits where it is used). An
 argument left out takes its default (null, or a scalar), or is left out, as graphql-core does; an
 input field left out must be one without a default, which graphql-core leaves out too. Anything
-else (literals, lists, nested objects, nullable variables, input fields' defaults, fragment
-arguments) gets None, and graphql-core builds the arguments.
+else (list and object literals below the top, nullable variables, input fields' defaults, literal
+arguments, fragment arguments) gets None, and graphql-core builds the arguments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 from graphql import (
+    BooleanValueNode,
+    EnumValueNode,
     FieldNode,
+    FloatValueNode,
     GraphQLField,
     GraphQLInputObjectType,
+    GraphQLInputType,
     GraphQLNonNull,
+    IntValueNode,
     NonNullTypeNode,
+    NullValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
+    StringValueNode,
+    ValueNode,
     VariableNode,
 )
 from graphql.pyutils import Undefined
-from graphql.utilities.coerce_input_value import coerce_default_value
+from graphql.utilities.coerce_input_value import coerce_default_value, coerce_input_literal
 
 # The arguments of one request, from its coerced variables.
 ArgumentBuilder = Callable[[dict[str, Any]], dict[str, Any]]
@@ -94,25 +104,46 @@ def _has_default(value: Any) -> bool:
 
 def _input_object(
     type_: GraphQLInputObjectType, value: ObjectValueNode, non_null: set[str]
-) -> tuple[tuple[str, str], ...] | None:
-    """The (out name, variable) of each field a literal object sets; None unless each is a non-null
-    variable and every field it leaves out may be left out without a default."""
+) -> tuple[tuple[str, bool, Any], ...] | None:
+    """(out name, whether a variable, the variable's name or the value) for each field a literal
+    object sets; None unless each is a non-null variable or a scalar or enum literal, and every field
+    it leaves out may be left out without a default."""
     if type_.is_one_of:
         return None
     given = {field.name.value: field.value for field in value.fields}
     if len(given) != len(value.fields) or set(given) - set(type_.fields):
         return None  # a repeated or unknown field: validation's to refuse
-    pairs = []
+    fields: list[tuple[str, bool, Any]] = []
     for name, field in type_.fields.items():
         node = given.get(name)
         if node is None:
             if isinstance(field.type, GraphQLNonNull) or _has_default(field):
                 return None
             continue
-        if not isinstance(node, VariableNode) or node.name.value not in non_null:
+        if isinstance(node, VariableNode):
+            if node.name.value not in non_null:
+                return None
+            fields.append((field.out_name or name, True, node.name.value))
+            continue
+        constant = _constant(node, field.type)
+        if constant is Undefined:
             return None
-        pairs.append((field.out_name or name, node.name.value))
-    return tuple(pairs)
+        fields.append((field.out_name or name, False, constant))
+    return tuple(fields)
+
+
+_LITERALS = (BooleanValueNode, EnumValueNode, FloatValueNode, IntValueNode, NullValueNode, StringValueNode)
+
+
+def _constant(node: ValueNode, type_: GraphQLInputType) -> Any:
+    """What graphql-core coerces a scalar or enum literal to (it reads no variable, so it is the same
+    for every request), if that is an immutable value; Undefined otherwise."""
+    if not isinstance(node, _LITERALS):
+        return Undefined
+    value = coerce_input_literal(node, type_)
+    if value is None or type(value) in (bool, int, float, str) or isinstance(value, Enum):
+        return value
+    return Undefined
 
 
 def _build(steps: tuple[tuple[int, str, Any], ...]) -> ArgumentBuilder:
@@ -122,8 +153,10 @@ def _build(steps: tuple[tuple[int, str, Any], ...]) -> ArgumentBuilder:
             if kind == _VARIABLE:
                 arguments[out_name] = variables[source]
             elif kind == _OBJECT:
-                out_type, pairs = source
-                arguments[out_name] = out_type({key: variables[variable] for key, variable in pairs})
+                out_type, fields = source
+                arguments[out_name] = out_type(
+                    {key: variables[read] if variable else read for key, variable, read in fields}
+                )
             else:
                 arguments[out_name] = source
         return arguments
