@@ -299,3 +299,31 @@ def test_argument_builders_answer_as_graphql_core_does() -> None:
     assert built["progress"] > 10 and built["toggle"] > 10 and built["send_input"] > 10, built
     assert built["some_fields"] == built["send_literal"] == 2 and built["literal"] == 1, built
     assert built["nullable_variable"] == built["bad_literal"] == built["big_literal"] == 0, built
+
+
+def test_argument_builders_follow_each_operation_of_a_shared_fragment() -> None:
+    """A field node in a fragment serves every operation that spreads it, and each may declare the
+    variable differently: the builder kept for one must not answer for the other."""
+    from graphql import FieldNode, FragmentDefinitionNode, GraphQLObjectType
+    from graphql.execution import get_argument_values
+
+    document = parse(
+        "query A($n: Int!) { ...F } query B($n: Int) { ...F }"
+        " fragment F on Query { videos(first: $n) { edges { cursor } } }"
+    )
+    fragment = document.definitions[2]
+    assert isinstance(fragment, FragmentDefinitionNode)
+    node = fragment.selection_set.selections[0]
+    assert isinstance(node, FieldNode)
+    query = SCHEMA.query_type
+    assert isinstance(query, GraphQLObjectType)
+    field_def = query.fields["videos"]
+    planned = planned_execution_context()
+    for name, raw in (("A", {"n": 2}), ("B", {}), ("B", {"n": None}), ("A", {"n": 3}), ("B", {"n": 4})):
+        executor = _build(planned, document, raw, name)
+        assert not isinstance(executor, type | list), name
+        build = planned.plans.argument_builder(executor, query, field_def, node)
+        theirs = get_argument_values(field_def, node, executor.variable_values)
+        if build is not None:
+            assert _exactly(build(executor.variable_values.coerced), theirs), (name, raw)
+        assert (build is not None) == (name == "A"), name

@@ -59,9 +59,11 @@ class PlanCache:
         self.operations = PreparedOperations(size)
         self.compiled = 0  # selections compiled, for tests and the benchmark to see the path taken
         self.subfields_reused = 0  # sub-selections collected for an earlier request, likewise
-        self._arguments: OrderedDict[tuple[object, int], tuple[FieldNode, ArgumentBuilder | None]] = (
-            OrderedDict()
-        )
+        # (type, field node, operation) -> (the node and operation, held, so no other takes their ids;
+        # the builder): a node in a fragment may serve operations that declare its variables apart
+        self._arguments: OrderedDict[
+            tuple[object, int, int], tuple[tuple[FieldNode, Node], ArgumentBuilder | None]
+        ] = OrderedDict()
         self.arguments_built = 0  # fields whose arguments a builder made, likewise
 
     def argument_builder(
@@ -71,11 +73,14 @@ class PlanCache:
         field_def: GraphQLField,
         node: FieldNode,
     ) -> ArgumentBuilder | None:
-        """The field node's ``arguments.argument_builder``, derived once (its operation is the node's)."""
-        key = (parent_type, id(node))
+        """The field node's ``arguments.argument_builder`` in this operation, derived once."""
+        operation = executor.operation
+        key = (parent_type, id(node), id(operation))
         entry = self._arguments.get(key)
-        if entry is None or entry[0] is not node:
-            entry = (node, argument_builder(field_def, node, executor.operation))
+        if entry is not None:
+            self._arguments.move_to_end(key)
+        else:
+            entry = ((node, operation), argument_builder(field_def, node, operation))
             self._arguments[key] = entry
             if len(self._arguments) > self.size:
                 self._arguments.popitem(last=False)
@@ -270,13 +275,12 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         (``arguments``) where there is one. The rest is graphql-core's own code, unchanged."""
         first_field_details = field_details_list[0]
         first_field_node = first_field_details.node
-        field_def = self.schema.get_field(parent_type, first_field_node.name.value)
-        build = None
+        build = field_def = None
         if (
-            field_def is not None
-            and first_field_node.arguments
+            first_field_node.arguments
             and first_field_details.fragment_variable_values is None
             and self._may_plan()
+            and (field_def := self.schema.get_field(parent_type, first_field_node.name.value)) is not None
         ):
             build = self.plans.argument_builder(self, parent_type, field_def, first_field_node)
         if build is None:
