@@ -96,7 +96,7 @@ def test_loaders_answer_as_aiodataloader_does() -> None:
         compared += 1
 
     compare()
-    assert compared == 400
+    assert compared > 200, compared  # Hypothesis does not run a draw it has run before
 
 
 def test_a_primed_loader_that_is_never_loaded_makes_no_future() -> None:
