@@ -7,7 +7,8 @@ seen (a document sent once costs nothing extra) and kept in a bounded LRU shared
 of a worker. Operations with directives, and anything the compiler does not inline, run on
 graphql-core's own code. In the same operations, graphql-core's collection of a sub-selection's
 fields (which visits every selection to check for ``@skip``/``@include``, for each request) is
-kept too, per type and field nodes.
+kept too, per type and field nodes, and a field's arguments are made by a builder derived once per
+field node (``arguments``) where graphql-core's answer can only be the variables' values.
 """
 
 from __future__ import annotations
