@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import enum
+import hashlib
+import inspect
 import json
 import math
 from functools import partial
@@ -22,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 import strawberry
+from graphql.execution.executor import Executor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
@@ -279,3 +282,15 @@ def test_sub_selections_are_collected_once_and_directives_each_time() -> None:
         theirs = asyncio.run(GENERAL.execute(with_directive, variable_values={"x": flag}, root_value=root))
         assert (ours.data, ours.errors) == (theirs.data, theirs.errors), flag
     assert planned.plans.subfields_reused == reused
+
+
+# graphql-core's Executor.execute_field as ``PlannedExecutionContext._execute_field_with`` copies it
+# (all but the line that makes the arguments), from graphql-core 3.3.2.
+EXECUTE_FIELD_COPIED_FROM = "5281dc836ecc24a0"
+
+
+def test_the_copied_execute_field_matches_the_installed_graphql_core() -> None:
+    """A graphql-core upgrade that changes ``execute_field`` fails here, until the copy in
+    ``planned/executor.py`` is compared with the new code and this hash updated."""
+    source = inspect.getsource(Executor.execute_field)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == EXECUTE_FIELD_COPIED_FROM
