@@ -15,6 +15,7 @@ from videoengage.db.engine import Database
 from videoengage.db.listener import Listener
 from videoengage.message_builders import messages_of_event
 from videoengage.realtime.bus import poll_sqlite
+from videoengage.realtime.feed import Feed
 from videoengage.realtime.hub import MessageHub
 from videoengage.realtime.inbox import InboxHub
 from videoengage.resolvers.messages import CURSOR_KIND  # the same cursors as ``messages``
@@ -67,11 +68,30 @@ class Realtime:
         self._bus = asyncio.create_task(bus)
 
     @contextlib.asynccontextmanager
-    async def announcements(self) -> AsyncIterator[None]:
-        """Hold around a subscription's life on this worker: on PostgreSQL the worker listens while
-        anyone holds it, and the first holder waits for LISTEN to be in place (one round trip on
-        the connection the worker keeps), so what commits after it is announced. (SQLite's poll
-        runs while any feed is joined.)"""
+    async def message_feed(self, conversation_id: int, after_id: int) -> AsyncIterator[Feed[MessageEdge]]:
+        """A ``messageSent`` subscription's feed (``MessageHub.join``), for as long as it is held."""
+        async with self._announcements():
+            feed = self.messages.join(conversation_id, after_id)
+            try:
+                yield feed
+            finally:
+                self.messages.leave(conversation_id, feed)
+
+    @contextlib.asynccontextmanager
+    async def inbox_feed(self, viewer_id: int) -> AsyncIterator[Feed[Conversation]]:
+        """A ``conversationUpdated`` subscription's feed (``InboxHub.join``), for as long as it is held."""
+        async with self._announcements():
+            feed = self.inbox.join(viewer_id)
+            try:
+                yield feed
+            finally:
+                self.inbox.leave(viewer_id, feed)
+
+    @contextlib.asynccontextmanager
+    async def _announcements(self) -> AsyncIterator[None]:
+        """Held around each feed: on PostgreSQL the worker listens while anyone holds it, and the
+        first holder waits for LISTEN to be in place (one round trip on the connection the worker
+        keeps), so what commits after it is announced. (SQLite's poll runs while any feed is joined.)"""
         listener = self.listener
         if listener is None:
             yield

@@ -84,20 +84,16 @@ async def _messages(
                 last_id, last_cursor = message_id, edge.cursor
             if len(page) < BATCH:
                 break
-    async with realtime.announcements():
-        feed = realtime.messages.join(conversation, last_id)
-        try:
-            while True:
-                try:
-                    batch = await feed.take()
-                except Overflow:
-                    raise Resubscribe(BEHIND_WITH_CURSOR, after=last_cursor) from None
-                context.loaders = Loaders(context.db)
-                for _message_id, edge in batch:
-                    yield edge
-                    last_cursor = edge.cursor
-        finally:
-            realtime.messages.leave(conversation, feed)
+    async with realtime.message_feed(conversation, last_id) as feed:
+        while True:
+            try:
+                batch = await feed.take()
+            except Overflow:
+                raise Resubscribe(BEHIND_WITH_CURSOR, after=last_cursor) from None
+            context.loaders = Loaders(context.db)
+            for _message_id, edge in batch:
+                yield edge
+                last_cursor = edge.cursor
 
 
 async def conversation_updated(info: Info) -> AsyncIterator[Conversation]:
@@ -108,16 +104,12 @@ async def conversation_updated(info: Info) -> AsyncIterator[Conversation]:
 async def _conversations(
     context: SocketContext, realtime: Realtime, viewer_id: int
 ) -> AsyncIterator[Conversation]:
-    async with realtime.announcements():
-        feed = realtime.inbox.join(viewer_id)
-        try:
-            while True:
-                try:
-                    batch = await feed.take()
-                except Overflow:
-                    raise Resubscribe(BEHIND) from None
-                context.loaders = Loaders(context.db)
-                for _sequence, conversation in batch:
-                    yield conversation
-        finally:
-            realtime.inbox.leave(viewer_id, feed)
+    async with realtime.inbox_feed(viewer_id) as feed:
+        while True:
+            try:
+                batch = await feed.take()
+            except Overflow:
+                raise Resubscribe(BEHIND) from None
+            context.loaders = Loaders(context.db)
+            for _sequence, conversation in batch:
+                yield conversation
