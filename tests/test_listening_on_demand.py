@@ -42,9 +42,15 @@ class Heard:
 async def running(url: str) -> AsyncIterator[tuple[Listener, Heard]]:
     heard = Heard()
     listener = Listener(url, heard.message, heard.catch_up)
+    async with running_listener(listener):
+        yield listener, heard
+
+
+@contextlib.asynccontextmanager
+async def running_listener(listener: Listener) -> AsyncIterator[None]:
     task = asyncio.create_task(listener.run())
     try:
-        yield listener, heard
+        yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,5 +1,5 @@
 """The worker's one listening connection: PostgreSQL announces each stored message on ``CHANNEL``
-(a trigger, migration 0002), and this connection hears it while the worker has subscribers.
+(a trigger, migrations 0002 and 0003), and this connection hears it while the worker has subscribers.
 
 It is a psycopg connection of its own, outside the pool (a pooled connection goes back to others;
 LISTEN must stay), opened from ``LISTEN_DATABASE_URL`` (a transaction-pooling proxy cannot carry
@@ -9,6 +9,11 @@ two workers, that was two wake-ups per send, in each server and in PostgreSQL). 
 drops (a restart, ``pg_terminate_backend``) it is opened again with backoff, and ``on_listening``
 runs each time LISTEN is in place again, so the caller can catch up on whatever was announced while
 nobody listened.
+
+The trigger announces only while some connection holds ``LISTENING_LOCK`` (migration 0003): NOTIFY
+makes sends commit one at a time, and nobody needs it while nobody listens. So this connection takes
+that lock, then waits once at ``GATE_LOCK`` for the sends that looked before it took it, and only
+then LISTENs and catches up: whatever commits afterwards finds it listening.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "videoengage_messages"
 APPLICATION_NAME = "videoengage-listener"
+# Advisory locks, two int4 keys each (migration 0003): the first is the project's own space.
+LISTENING_LOCK = (0x76_69_64_65, 1)  # held shared by each connection while it listens
+GATE_LOCK = (0x76_69_64_65, 2)  # held shared by each storing transaction until it ends
+_TAKE_LISTENING_LOCK = "SELECT pg_advisory_lock_shared({}, {})".format(*LISTENING_LOCK)
+_DROP_LISTENING_LOCK = "SELECT pg_advisory_unlock_shared({}, {})".format(*LISTENING_LOCK)
+# Two statements in one round trip, run in order: once every send holding the gate has ended.
+_WAIT_AT_THE_GATE = "SELECT pg_advisory_lock({0}, {1}); SELECT pg_advisory_unlock({0}, {1})".format(
+    *GATE_LOCK
+)
 FIRST_BACKOFF_SECONDS = 0.1
 MAX_BACKOFF_SECONDS = 5.0
 
@@ -98,6 +112,8 @@ class Listener:
         self._settled.clear()
         while True:
             if self._wanted and not self.listening:
+                await conn.execute(_TAKE_LISTENING_LOCK)
+                await conn.execute(_WAIT_AT_THE_GATE)  # for the sends that looked before the lock
                 await conn.execute(f"LISTEN {CHANNEL}")
                 self.listening = True
                 # From here every commit is announced to us: catching up now misses nothing.
@@ -106,6 +122,7 @@ class Listener:
             elif not self._wanted and self.listening:
                 self._settled.clear()
                 await conn.execute(f"UNLISTEN {CHANNEL}")
+                await conn.execute(_DROP_LISTENING_LOCK)
                 self.listening = False
             else:
                 self._interrupt = asyncio.get_running_loop().create_future()
