@@ -1,9 +1,9 @@
 """What tells the hubs that messages were stored: PostgreSQL's NOTIFY, or a poll on SQLite.
 
-PostgreSQL announces each message from a trigger in the storing transaction (migration 0002); the
-worker's listening connection (``db.listener``) hears it while the worker has subscribers. Each time
-LISTEN is in place again, every room catches up from its feeds' last ids: an announcement made
-while nobody listened is never needed.
+PostgreSQL announces each message from a trigger in the storing transaction (migration 0002), while
+any worker listens (migration 0003); the worker's listening connection (``db.listener``) hears it
+while the worker has subscribers. Each time LISTEN is in place again, every room catches up from its
+feeds' last ids: an announcement made, or not made, while nobody listened is never needed.
 
 SQLite has no NOTIFY and its workers are separate processes, so each worker asks the database, every
 ``SQLITE_POLL_SECONDS`` while it has subscribers, which conversations got messages above the highest
