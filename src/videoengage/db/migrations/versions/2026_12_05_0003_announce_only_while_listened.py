@@ -13,6 +13,10 @@ that exact without reading any table:
   exclusively once, after taking ``LISTENING_LOCK``, so it waits for every send that may have looked
   before it, and only then LISTENs and catches up. A send that looks later sees it listening.
 
+While a connection waits at the gate, sends that come after it wait behind it (PostgreSQL grants a
+lock in the order asked), as long as the sends already in flight take to end: a pause of a few
+milliseconds each time a worker goes from no subscriber to one.
+
 The try and the release are one expression (a ``CASE``, whose order PostgreSQL keeps), so no cancel
 comes between them to leave the lock held.
 
