@@ -30,8 +30,9 @@ logger = logging.getLogger(__name__)
 CHANNEL = "videoengage_messages"
 APPLICATION_NAME = "videoengage-listener"
 # Advisory locks, two int4 keys each (migration 0003): the first is the project's own space.
-LISTENING_LOCK = (0x76_69_64_65, 1)  # held shared by each connection while it listens
-GATE_LOCK = (0x76_69_64_65, 2)  # held shared by each storing transaction until it ends
+_LOCK_SPACE = 0x76_69_64_65  # "vide"
+LISTENING_LOCK = (_LOCK_SPACE, 1)  # held shared by each connection while it listens
+GATE_LOCK = (_LOCK_SPACE, 2)  # held shared by each storing transaction until it ends
 _TAKE_LISTENING_LOCK = "SELECT pg_advisory_lock_shared({}, {})".format(*LISTENING_LOCK)
 _DROP_LISTENING_LOCK = "SELECT pg_advisory_unlock_shared({}, {})".format(*LISTENING_LOCK)
 # Two statements in one round trip, run in order: once every send holding the gate has ended.
