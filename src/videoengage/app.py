@@ -3,6 +3,7 @@ and the realtime service live in the lifespan."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from videoengage.lean_http import LeanGraphQL
 from videoengage.readiness import Readiness
 from videoengage.realtime.service import Realtime
 from videoengage.settings import Settings
+from videoengage.viewer_cache import ROUNDS_TASK_NAME
 
 
 def create_app(settings: Settings, *, lean: bool = True) -> Starlette:
@@ -37,9 +39,19 @@ def create_app(settings: Settings, *, lean: bool = True) -> Starlette:
         graphql.database = app.state.db = database
         graphql.realtime = realtime = Realtime(settings, database)
         realtime.start()
+        # Re-reads the viewers in use in batches, so no request waits on its viewer's re-check.
+        reconfirming = (
+            asyncio.create_task(graphql.viewer_cache.keep_confirmed(database), name=ROUNDS_TASK_NAME)
+            if settings.viewer_cache_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            if reconfirming is not None:
+                reconfirming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reconfirming
             await graphql.rate_limiter.close()
             await realtime.close()
             await database.dispose()
