@@ -15,6 +15,7 @@ from tests.api import Api, error_codes
 from tests.conftest import StatementCounter, make_settings, unreachable_url
 from tests.factories import create_user
 from videoengage.app import create_app
+from videoengage.db import queries
 from videoengage.db.engine import Database
 from videoengage.db.models import User
 from videoengage.db.rows import UserRow
@@ -39,10 +40,7 @@ async def test_a_repeat_viewer_costs_no_statement(
 
 @pytest.mark.viewer_cache(TTL)
 async def test_a_deleted_user_is_refused_within_the_cache_time(api: Api, db: Database) -> None:
-    user_id = await create_user(db, "Ada")
-    assert await api.data("{ viewer { id } }", as_user=user_id) == {"viewer": {"id": str(user_id)}}
-    async with db.write() as session:
-        await session.execute(delete(User).where(User.id == user_id))
+    user_id = await _seen_then_deleted(api, db)
     await asyncio.sleep(TTL + 0.1)
     refused = await api.gql("{ viewer { id } }", as_user=user_id)
     assert error_codes(refused) == ["UNAUTHENTICATED"]
@@ -93,8 +91,8 @@ async def test_a_round_re_reads_only_the_viewers_used_since_the_last(
 ) -> None:
     ada, bob = await create_user(db, "Ada"), await create_user(db, "Bob")
     cache = ViewerCache(ttl_seconds=30)
-    for user_id in (ada, bob):
-        cache.remember_user(await _row_of(db, user_id))
+    for row in (await _rows_of(db, [ada, bob])).values():
+        cache.remember_user(row)
     statements.reset()
     await cache.reconfirm(db)
     await cache.reconfirm(db)  # nobody used meanwhile: nothing to read
@@ -106,8 +104,8 @@ async def test_a_round_re_reads_only_the_viewers_used_since_the_last(
 async def test_a_round_forgets_deleted_viewers_and_keeps_what_the_database_now_says(db: Database) -> None:
     ada, bob = await create_user(db, "Ada"), await create_user(db, "Bob")
     cache = ViewerCache(ttl_seconds=30)
-    for user_id in (ada, bob):
-        cache.remember_user(await _row_of(db, user_id))
+    for row in (await _rows_of(db, [ada, bob])).values():
+        cache.remember_user(row)
     async with db.write() as session:
         await session.execute(delete(User).where(User.id == ada))
         await session.execute(update(User).where(User.id == bob).values(display_name="Robert"))
@@ -130,10 +128,7 @@ async def test_a_round_reads_in_batches(db: Database, statements: StatementCount
 
 @pytest.mark.viewer_cache(TTL)
 async def test_an_active_deleted_user_is_refused_within_the_cache_time(api: Api, db: Database) -> None:
-    user_id = await create_user(db, "Ada")
-    assert await api.data("{ viewer { id } }", as_user=user_id) == {"viewer": {"id": str(user_id)}}
-    async with db.write() as session:
-        await session.execute(delete(User).where(User.id == user_id))
+    user_id = await _seen_then_deleted(api, db)
     deadline = time.monotonic() + TTL
     while True:
         sent_at = time.monotonic()
@@ -156,7 +151,8 @@ async def test_rounds_that_fail_change_nothing_and_go_on(
     app = create_app(make_settings(unreachable_url(db_url), viewer_cache_seconds=TTL))
     async with app.router.lifespan_context(app):
         cache: ViewerCache = app.state.graphql.viewer_cache
-        cache.remember_user(UserRow(7, "Ada", None, datetime.now(UTC)))
+        ada = UserRow(7, "Ada", None, datetime.now(UTC))
+        cache.remember_user(ada)
         remembered_at = time.monotonic()
         while time.monotonic() < remembered_at + TTL * 0.9:
             assert cache.user(7) is not None  # a failed round forgot nobody early
@@ -165,12 +161,20 @@ async def test_rounds_that_fail_change_nothing_and_go_on(
         assert cache.user(7) is None  # nor kept them past their time
         failed = failed_rounds()
         assert failed >= 1
-        cache.remember_user(UserRow(7, "Ada", None, datetime.now(UTC)))
+        cache.remember_user(ada)
         await asyncio.sleep(TTL)
         assert failed_rounds() > failed  # and the rounds went on
 
 
-async def _row_of(db: Database, user_id: int) -> UserRow:
+async def _seen_then_deleted(api: Api, db: Database) -> int:
+    """A user whom the app has answered once as the viewer, then deleted."""
+    user_id = await create_user(db, "Ada")
+    assert await api.data("{ viewer { id } }", as_user=user_id) == {"viewer": {"id": str(user_id)}}
     async with db.write() as session:
-        user = await session.get_one(User, user_id)
-        return UserRow(user.id, user.display_name, user.avatar_url, user.created_at)
+        await session.execute(delete(User).where(User.id == user_id))
+    return user_id
+
+
+async def _rows_of(db: Database, user_ids: list[int]) -> dict[int, UserRow]:
+    """The users' rows as the app reads them (the loader's statement)."""
+    return await db.fetch_prepared(lambda conn: queries.users_by_id(conn, user_ids))
