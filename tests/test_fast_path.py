@@ -24,12 +24,14 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 import strawberry
+from graphql import DocumentNode, parse, validate
 from graphql.execution.executor import Executor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
 
 from videoengage.planned.executor import PlannedExecutionContext, planned_execution_context
+from videoengage.planned.root_fields import PlannedQueries
 
 T = TypeVar("T")
 
@@ -89,6 +91,15 @@ class Node:
 class Query:
     node: Node | None
     node_nn: Node
+
+    @strawberry.field
+    async def node_later(self) -> Node | None:
+        await asyncio.sleep(0)
+        return self.node
+
+    @strawberry.field
+    def broken(self) -> Node | None:
+        raise ValueError("raised by a root resolver")
 
 
 LEAF_FIELDS = [
@@ -158,21 +169,52 @@ def nodes(draw: st.DrawFn, depth: int = 2) -> Any:
 
 
 @st.composite
-def selections(draw: st.DrawFn, depth: int = 2) -> str:
+def good_nodes(draw: st.DrawFn, depth: int = 2) -> Node:
+    """A Node whose every attribute holds what its type asks for: answers a plan gives whole."""
+    values: dict[str, Any] = {}
+    for kind, good in GOOD.items():
+        values[kind] = draw(good)
+        values[f"{kind}_opt"] = draw(st.one_of(st.none(), good))
+    values["strings"] = draw(st.lists(GOOD["s"], max_size=3))
+    values["strings_opt"] = draw(st.one_of(st.none(), st.lists(st.one_of(st.none(), GOOD["s"]), max_size=3)))
+    values["ints"] = draw(st.lists(GOOD["i"], max_size=3))
+    node = object.__new__(Node)
+    child = good_nodes(depth - 1) if depth > 0 else st.just(node)  # at the bottom, itself
+    values["child"] = draw(st.one_of(st.none(), child))
+    values["child_nn"] = draw(child)
+    values["children"] = draw(st.lists(child, max_size=2))
+    values["children_opt"] = draw(st.one_of(st.none(), st.lists(st.one_of(st.none(), child), max_size=2)))
+    values["box"] = draw(st.one_of(st.none(), child.map(lambda item: Box(item=item, label="box"))))
+    node.__dict__.update(values)
+    return node
+
+
+ALIASES = ["", "", "a: ", "b: "]
+
+
+@st.composite
+def selections(
+    draw: st.DrawFn,
+    depth: int = 2,
+    leaves: list[str] = LEAF_FIELDS,
+    objects: list[str] = OBJECT_FIELDS,
+    aliases: list[str] = ALIASES,
+) -> str:
     """A selection set on Node: fields (some aliased, some repeated), inline fragments, a spread."""
     parts: list[str] = []
     for _ in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(["leaf", "leaf", "object", "box", "inline", "spread"]))
-        alias = draw(st.sampled_from(["", "", "a: ", "b: "]))
+        alias = draw(st.sampled_from(aliases))
+        below = selections(depth - 1, leaves, objects, aliases)
         if kind == "leaf":
-            parts.append(alias + draw(st.sampled_from(LEAF_FIELDS)))
+            parts.append(alias + draw(st.sampled_from(leaves)))
         elif kind == "object" and depth > 0:
-            field = draw(st.sampled_from(OBJECT_FIELDS))
-            parts.append(f"{alias}{field} {{ {draw(selections(depth=depth - 1))} }}")
+            field = draw(st.sampled_from(objects))
+            parts.append(f"{alias}{field} {{ {draw(below)} }}")
         elif kind == "box" and depth > 0:
-            parts.append(f"{alias}box {{ label item {{ {draw(selections(depth=depth - 1))} }} }}")
+            parts.append(f"{alias}box {{ label item {{ {draw(below)} }} }}")
         elif kind == "inline":
-            parts.append(f"... on Node {{ {draw(st.sampled_from(LEAF_FIELDS))} }}")
+            parts.append(f"... on Node {{ {draw(st.sampled_from(leaves))} }}")
         else:
             parts.append("...Leaves")
     return " ".join(parts)
@@ -220,6 +262,63 @@ def test_the_generated_documents_were_compiled() -> None:
     assert PLANNED.plans.compiled > 20
 
 
+ROOT_FIELDS = ["node", "nodeNn", "nodeLater", "broken"]
+# The fields generated code completes (no resolver, no ``__typename``): half the drawn selections
+# keep to them, with more aliases (fewer clashes that validation refuses), so that plans are made.
+INLINED = selections(
+    leaves=[name for name in LEAF_FIELDS if name not in ("computed", "__typename")],
+    objects=[name for name in OBJECT_FIELDS if name != "later"],
+    aliases=["", "", "", *(f"x{n}: " for n in range(40))],
+)
+QUERIES = PlannedQueries(PLANNED, 10_000)
+_PARSED: dict[str, DocumentNode] = {}
+_PLANNED_ANSWERS = [0]
+
+
+def _planned_response(document: str, root: Any) -> str | None:
+    """The response from the document's plan (``planned.root_fields``), as ``_response`` writes it;
+    None where it has none or falls back. A valid document only, as the app plans only those."""
+    node = _PARSED.setdefault(document, parse(document))
+    if validate(FAST._schema, node):
+        return None
+    plan = QUERIES.plan(FAST._schema, node, None, None, None, None)
+    if plan is None:
+        return None
+    data = asyncio.run(plan.data(FAST._schema, None, root, None, None))
+    if data is None:
+        return None
+    _PLANNED_ANSWERS[0] += 1
+    return json.dumps({"data": data, "errors": []}, default=repr)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    roots=st.lists(
+        st.tuples(st.sampled_from(ROOT_FIELDS), st.one_of(selections(), INLINED)), min_size=1, max_size=3
+    ),
+    node=st.one_of(nodes(), good_nodes()),
+)
+def test_planned_queries_answer_as_graphql_core_or_fall_back(
+    roots: list[tuple[str, str]], node: Any
+) -> None:
+    """Whole queries answered from a plan: where the plan answers, graphql-core answers the same
+    bytes (with no error); where it falls back, graphql-core's answer is the one sent."""
+    # Each root field under an alias of its own, or the first one under its name.
+    fields = (f"{f'r{i}: ' if i else ''}{field} {{ {selection} }}" for i, (field, selection) in enumerate(roots))
+    document = "{ " + " ".join(fields) + " }"
+    if "...Leaves" in document:
+        document += f" {FRAGMENT}"
+    root = Query(node=node, node_nn=node)
+    planned = _planned_response(document, root)
+    if planned is not None:
+        assert planned == _response(GENERAL, document, root)
+
+
+def test_the_generated_queries_were_planned() -> None:
+    """A check that cannot fail is a defect: the comparison above must have answered from plans."""
+    assert _PLANNED_ANSWERS[0] > 20
+
+
 BOUNDARY_FIELDS = [name for name in LEAF_FIELDS if name not in ("computed", "__typename")]
 
 
@@ -244,6 +343,8 @@ def test_every_field_against_every_boundary_value(field: str, value: object) -> 
     expected = _response(GENERAL, document, root)
     for _ in range(3):
         assert _response(FAST, document, root) == expected
+    planned = _planned_response(document, root)  # a plan's answer, if it has one, is the same
+    assert planned is None or planned == expected
 
 
 def test_a_selection_seen_twice_is_compiled_once_and_directives_are_left_to_graphql_core() -> None:

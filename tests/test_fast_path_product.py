@@ -190,6 +190,37 @@ async def test_the_fast_app_compiled_what_it_answered(pair: Pair) -> None:
         await pair.same(document)
     assert pair.plans.compiled >= len(README_QUERIES)
     assert pair.known.answered == 2 * len(README_QUERIES)
+    # The viewer's query is all attributes: answered from its plan, without graphql-core's executor.
+    assert pair.known.queries.answered == 2
+
+
+async def test_planned_queries_answer_the_same_as_graphql_core(pair: Pair) -> None:
+    """Queries generated code answers whole (``planned.root_fields``); then documents it plans sent
+    with what it cannot answer, so graphql-core does: a resolver that refuses its argument (beside
+    a root field that would answer), variables that do not coerce, a page over the limit."""
+    planned = [
+        "query { viewer { id displayName avatarUrl } }",
+        "query { me: viewer { id } you: viewer { displayName } }",
+        'query ($v: ID!) { video(id: $v) { id title description durationSeconds } }',
+        "query ($n: Int!) { videos(first: $n) { edges { cursor node { id title } } pageInfo { hasNextPage } } }",
+        "query ($c: ID!) { conversation(id: $c) { id } viewer { id } }",
+    ]
+    for document in planned:
+        await pair.same(document, {**pair.variables, "v": "1", "n": 3})
+    assert pair.known.queries.answered >= 2 * len(planned)
+    answered = pair.known.queries.answered
+    for document, variables in (
+        ("query ($v: ID!) { video(id: $v) { id } viewer { id } }", {"v": "nope"}),
+        ("query ($c: ID!) { conversation(id: $c) { id } }", {"c": True}),
+        (
+            "query ($c: ID!, $n: Int!) { messages(conversationId: $c, first: $n) { edges { cursor } } }",
+            {**pair.variables, "n": 500},
+        ),
+    ):
+        await pair.same(document, variables)
+        await pair.same(document, {**pair.variables, "v": "1", "n": 5})  # the same documents, planned
+    # Each fell back (graphql-core answered) where it could not answer, and was planned where it could.
+    assert pair.known.queries.answered == answered + 3 * 3
 
 
 async def test_errors_answer_the_same(pair: Pair) -> None:

@@ -41,6 +41,7 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 GroupedFieldSet = dict[str, list[FieldDetails]]
 Collect = Callable[[GraphQLObjectType, list[FieldDetails]], GroupedFieldSet]
 Completer = Callable[[Any, Any, Path], Any]
+ValueFunction = Callable[[Any], Any]
 # Strawberry's backref from graphql-core fields and types to its own definitions.
 DEFINITION = "strawberry-definition"
 
@@ -106,11 +107,18 @@ class SelectionCompiler:
             return None
         writer = _Writer()
         entry = self._selection(writer, parent_type, fields)
-        namespace = dict(writer.constants)
-        code = compile("\n".join(writer.lines), f"<completer of {parent_type.name}>", "exec")
-        exec(code, namespace)
-        completer: Completer = namespace[entry]  # type: ignore[assignment]
+        completer: Completer = _load(writer, entry, f"<completer of {parent_type.name}>")
         return completer
+
+    def value_function(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> ValueFunction | None:
+        """For a field of this type and selection: ``value(v)``, the completed value of what its
+        resolver returned, or ``NotImplemented`` to give up; None unless every field below inlines."""
+        if not self._inlinable(type_, details):
+            return None
+        writer = _Writer()
+        entry = self._value(writer, type_, details)
+        value: ValueFunction = _load(writer, entry, f"<value of {type_}>")
+        return value
 
     def _attribute(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> str | None:
         """The attribute to read for this field, if generated code can complete it."""
@@ -248,6 +256,13 @@ class SelectionCompiler:
         for line in lines:
             writer.emit(1, line)
         return name
+
+
+def _load(writer: _Writer, entry: str, label: str) -> Any:
+    """The function named ``entry`` in the writer's code, compiled under ``label`` (shown in tracebacks)."""
+    namespace = dict(writer.constants)
+    exec(compile("\n".join(writer.lines), label, "exec"), namespace)
+    return namespace[entry]
 
 
 def _classes(object_type: GraphQLObjectType) -> tuple[type, ...]:
