@@ -171,3 +171,11 @@ def test_the_served_app_leaves_its_startup_objects_to_no_garbage_collection(tmp_
     )
     before, after = map(int, completed.stdout.split())
     assert before == 0 and after > 10_000, completed.stdout
+
+
+def test_requests_are_logged_at_info_and_debug_and_not_above(db_url: str) -> None:
+    """Access lines are built only where they are printed (uvicorn's access log is off above INFO)."""
+    for level, logged in (("debug", True), ("info", True), ("warning", False)):
+        with served(db_url, LOG_LEVEL=level) as server:
+            assert httpx.get(f"{server.url}/healthz?probe=1").status_code == 200
+        assert ('"GET /healthz?probe=1 HTTP/1.1" 200' in server.log()) is logged, (level, server.log())

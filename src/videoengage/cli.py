@@ -138,9 +138,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # rather than fail) and no limit_concurrency (it counts idle connections too, so they would
         # turn normal requests away; RequestLimits caps what costs work instead).
         log_level=settings.log_level.lower(),
+        # uvicorn builds each request's access line (client, quoted path) before the logger drops
+        # it: above INFO, where no line is printed, none is built.
+        access_log=_prints_access_lines(settings.log_level),
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
     return 0
+
+
+def _prints_access_lines(log_level: str) -> bool:
+    """Whether uvicorn's access lines (INFO) would be printed; an unknown level is uvicorn's to refuse."""
+    level = logging.getLevelName(log_level.upper())
+    return not isinstance(level, int) or level <= logging.INFO
 
 
 def raise_open_files_limit() -> None:
