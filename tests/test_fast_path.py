@@ -298,13 +298,12 @@ def _planned_response(document: str, root: Any) -> str | None:
     ),
     node=st.one_of(nodes(), good_nodes()),
 )
-def test_planned_queries_answer_as_graphql_core_or_fall_back(
-    roots: list[tuple[str, str]], node: Any
-) -> None:
+def test_planned_queries_answer_as_graphql_core_or_fall_back(roots: list[tuple[str, str]], node: Any) -> None:
     """Whole queries answered from a plan: where the plan answers, graphql-core answers the same
     bytes (with no error); where it falls back, graphql-core's answer is the one sent."""
     # Each root field under an alias of its own, or the first one under its name.
-    fields = (f"{f'r{i}: ' if i else ''}{field} {{ {selection} }}" for i, (field, selection) in enumerate(roots))
+    aliases = ["", *(f"r{i}: " for i in range(1, len(roots)))]
+    fields = (f"{a}{field} {{ {selection} }}" for a, (field, selection) in zip(aliases, roots, strict=True))
     document = "{ " + " ".join(fields) + " }"
     if "...Leaves" in document:
         document += f" {FRAGMENT}"

@@ -201,8 +201,9 @@ async def test_planned_queries_answer_the_same_as_graphql_core(pair: Pair) -> No
     planned = [
         "query { viewer { id displayName avatarUrl } }",
         "query { me: viewer { id } you: viewer { displayName } }",
-        'query ($v: ID!) { video(id: $v) { id title description durationSeconds } }',
-        "query ($n: Int!) { videos(first: $n) { edges { cursor node { id title } } pageInfo { hasNextPage } } }",
+        "query ($v: ID!) { video(id: $v) { id title description durationSeconds } }",
+        "query ($n: Int!) { videos(first: $n) { edges { cursor node { id title } } pageInfo { hasNextPage } "
+        "} }",
         "query ($c: ID!) { conversation(id: $c) { id } viewer { id } }",
     ]
     for document in planned:
