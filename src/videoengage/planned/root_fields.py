@@ -26,8 +26,9 @@ from typing import Any, NamedTuple
 from graphql import (
     DocumentNode,
     FieldNode,
-    GraphQLField,
+    GraphQLFieldResolver,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfoHelpers,
     GraphQLSchema,
     OperationType,
@@ -60,7 +61,8 @@ _NO_HELPERS = GraphQLResolveInfoHelpers(gather=_not_offered, track=_not_offered)
 class RootField(NamedTuple):
     key: str  # the response name
     name: str
-    field: GraphQLField
+    return_type: GraphQLOutputType
+    resolve: GraphQLFieldResolver
     nodes: list[FieldNode]
     path: Path
     arguments: ArgumentBuilder
@@ -92,7 +94,7 @@ class PlannedQuery(NamedTuple):
                 info = ResolveInfo(
                     field.name,
                     field.nodes,
-                    field.field.type,
+                    field.return_type,
                     self.root_type,
                     field.path,
                     schema,
@@ -106,9 +108,7 @@ class PlannedQuery(NamedTuple):
                     _NO_HELPERS,
                     operation_extensions,  # type: ignore[arg-type]  # None as Strawberry's executor passes it
                 )
-                resolve = field.field.resolve
-                assert resolve is not None  # planned only with one
-                results.append(resolve(root_value, info, **field.arguments(variables)))
+                results.append(field.resolve(root_value, info, **field.arguments(variables)))
             pending = [index for index, result in enumerate(results) if optimized_is_awaitable(result)]
             if len(pending) == 1:
                 results[pending[0]] = await results[pending[0]]
@@ -213,5 +213,6 @@ def _plan(
         if arguments is None or value is None:
             return None
         nodes = [detail.node for detail in details]
-        fields.append(RootField(key, name, field, nodes, Path(None, key, root_type.name), arguments, value))
+        path = Path(None, key, root_type.name)
+        fields.append(RootField(key, name, field.type, field.resolve, nodes, path, arguments, value))
     return PlannedQuery(prepared, root_type, tuple(fields))
