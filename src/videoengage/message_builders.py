@@ -10,11 +10,11 @@ convert rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 from videoengage.context import Info
 from videoengage.db.engine import Database
-from videoengage.db.rows import MessageRow, PageRow
+from videoengage.db.rows import MessageRow, PageRow, PostRow
 from videoengage.errors import NotFound
 from videoengage.loaders import Loaders
 from videoengage.schema.message import Message
@@ -33,14 +33,18 @@ async def messages_from_rows(
     concurrently, each with its own connection.
     """
     loaders = info.context.loaders
-    senders = loaders.user_by_id.load_many(list({row.sender_id for row in rows}))
-    videos = loaders.published_video_by_id.load_many(
-        list({row.shared_video_id for row in rows if row.shared_video_id is not None} if shared_video else ())
+    video_ids = (
+        {row.shared_video_id for row in rows if row.shared_video_id is not None} if shared_video else ()
     )
-    posts = loaders.post_by_id.load_many(_shared_post_ids(rows, shared_post))
+    post_ids = _shared_post_ids(rows, shared_post)
+    senders = loaders.user_by_id.load_many(list({row.sender_id for row in rows}))
+    # A loader is asked only for keys there are (a text message shares nothing): an empty batch
+    # still made its loader and a gathering future.
+    videos = loaders.published_video_by_id.load_many(list(video_ids)) if video_ids else None
+    posts = loaders.post_by_id.load_many(post_ids) if post_ids else None
     users_by_id = {user.id: User.from_row(user) for user in await senders if user is not None}
-    videos_by_id = {video.id: Video.from_row(video) for video in await videos if video is not None}
-    posts_by_id = {post.id: Post.from_row(post) for post in await posts if post is not None}
+    videos_by_id = {} if videos is None else {v.id: Video.from_row(v) for v in await videos if v is not None}
+    posts_by_id = await _posts_by_id(posts)
     messages = []
     for row in rows:
         sender = users_by_id.get(row.sender_id)
@@ -70,8 +74,8 @@ async def messages_of_event(db: Database, rows: Sequence[PageRow]) -> list[Messa
 
 
 async def _messages_of_rows(loaders: Loaders, rows: Sequence[PageRow], *, shared_post: bool) -> list[Message]:
-    posts = loaders.post_by_id.load_many(_shared_post_ids(rows, shared_post))
-    posts_by_id = {post.id: Post.from_row(post) for post in await posts if post is not None}
+    post_ids = _shared_post_ids(rows, shared_post)
+    posts_by_id = await _posts_by_id(loaders.post_by_id.load_many(post_ids) if post_ids else None)
     senders: dict[int, User] = {}
     videos: dict[int, Video] = {}
     messages = []
@@ -90,6 +94,11 @@ async def _messages_of_rows(loaders: Loaders, rows: Sequence[PageRow], *, shared
             )
         )
     return messages
+
+
+async def _posts_by_id(posts: Awaitable[list[PostRow | None]] | None) -> dict[int, Post]:
+    """The posts a batch loaded (none asked for: none), by id; a deleted post is not among them."""
+    return {} if posts is None else {post.id: Post.from_row(post) for post in await posts if post is not None}
 
 
 def _shared_post_ids(rows: Sequence[MessageRow | PageRow], wanted: bool) -> list[int]:
