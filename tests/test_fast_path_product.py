@@ -248,4 +248,6 @@ async def test_documents_drawn_from_the_schema_answer_the_same(pair: Pair) -> No
     drawn = _drawn(80)
     for document in drawn:
         await pair.same(document)
-    assert len(set(drawn)) > 60 and pair.plans.compiled > 20
+    # Generated code answered them: selections compiled for graphql-core's executor, and whole
+    # queries answered from their plans (``planned.root_fields``).
+    assert len(set(drawn)) > 60 and pair.plans.compiled > 10 and pair.known.queries.answered > 10

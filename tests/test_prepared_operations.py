@@ -245,6 +245,14 @@ ARGUMENT_DOCUMENTS = {
     "some_fields": "mutation F($v: ID!, $w: Int!, $d: Int!, $l: Int!, $c: Boolean!) { saveVideoProgress("
     "input: {videoId: $v, watchedSeconds: $w, durationSeconds: $d, lastPosition: $l, completed: $c})"
     " { completed } }",
+    # Scalar literals as arguments: good ones (a number, a string for an ID, null where null is
+    # allowed) and ones graphql-core refuses (beyond 32 bits, a string or a float for an Int).
+    "page_literal": "query M($c: ID!) { messages(conversationId: $c, first: 50) { edges { cursor } } }",
+    "id_literal": 'query I { video(id: "7") { id } }',
+    "null_literal": "query Z { videos(first: null) { edges { cursor } } }",
+    "big_argument": "query X { videos(first: 99999999999) { edges { cursor } } }",
+    "string_argument": 'query Y { videos(first: "3") { edges { cursor } } }',
+    "float_argument": "query R { videos(first: 2.5) { edges { cursor } } }",
 }
 
 
@@ -269,6 +277,12 @@ def test_argument_builders_answer_as_graphql_core_does() -> None:
         ("big_literal", "G", {"v": "3"}),
         ("send_literal", "W", {"c": "1", "b": "hi"}),
         ("send_literal", "W", {"c": "12", "b": ""}),
+        ("page_literal", "M", {"c": "1"}),
+        ("id_literal", "I", {}),
+        ("null_literal", "Z", {}),
+        ("big_argument", "X", {}),
+        ("string_argument", "Y", {}),
+        ("float_argument", "R", {}),
     ]
     built = {key: 0 for key in ARGUMENT_DOCUMENTS}
     for key, name, raw in [*_drawn(800), *extra]:
@@ -301,6 +315,8 @@ def test_argument_builders_answer_as_graphql_core_does() -> None:
     assert built["progress"] + built["toggle"] + built["send_input"] > 20, built
     assert built["some_fields"] == built["send_literal"] == 2 and built["literal"] == 1, built
     assert built["nullable_variable"] == built["bad_literal"] == built["big_literal"] == 0, built
+    assert built["page_literal"] == built["id_literal"] == built["null_literal"] == 1, built
+    assert built["big_argument"] == built["string_argument"] == built["float_argument"] == 0, built
 
 
 def test_argument_builders_follow_each_operation_of_a_shared_fragment() -> None:

@@ -8,14 +8,14 @@ every request of the document, a twentieth of a small mutation's CPU. ``argument
 that answer's shape once: which argument and input field reads which variable.
 
 Only the plain case is derived, where graphql-core's answer can only be the variables' values as
-they are: each argument is a variable, or an input object literal (not ``@oneOf``) whose fields are
-variables or scalar and enum literals (coerced once, by graphql-core: the same immutable value for
-every request), and each of those variables is declared non-null, so an executor exists only if each
-has a coerced, non-null value (validation has checked that its type fits where it is used). An
-argument left out takes its default (null, or a scalar), or is left out, as graphql-core does; an
-input field left out must be one without a default, which graphql-core leaves out too. Anything
-else (list and object literals below the top, nullable variables, input fields' defaults, literal
-arguments, fragment arguments) gets None, and graphql-core builds the arguments.
+they are: each argument is a variable, a scalar or enum literal (coerced once, by graphql-core: the
+same immutable value for every request), or an input object literal (not ``@oneOf``) whose fields
+are variables or scalar and enum literals, and each of those variables is declared non-null, so an
+executor exists only if each has a coerced, non-null value (validation has checked that its type
+fits where it is used). An argument left out takes its default (null, or a scalar), or is left out,
+as graphql-core does; an input field left out must be one without a default, which graphql-core
+leaves out too. Anything else (list literals, object literals below the top, nullable variables,
+input fields' defaults, fragment arguments) gets None, and graphql-core builds the arguments.
 """
 
 from __future__ import annotations
@@ -84,6 +84,12 @@ def argument_builder(
             if value.name.value not in non_null:
                 return None
             steps.append((_VARIABLE, out_name, value.name.value))
+            continue
+        if isinstance(value, _LITERALS):  # ``first: 50``: the same value for every request
+            constant = _constant(value, argument.type)
+            if constant is Undefined:
+                return None
+            steps.append((_CONSTANT, out_name, constant))
             continue
         named = argument.type.of_type if isinstance(argument.type, GraphQLNonNull) else argument.type
         if not isinstance(value, ObjectValueNode) or not isinstance(named, GraphQLInputObjectType):
