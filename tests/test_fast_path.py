@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
 
 from videoengage.planned.executor import PlannedExecutionContext, planned_execution_context
-from videoengage.planned.root_fields import PlannedQueries
+from videoengage.planned.root_fields import PlannedOperations, Request
 
 T = TypeVar("T")
 
@@ -100,6 +100,35 @@ class Query:
     @strawberry.field
     def broken(self) -> Node | None:
         raise ValueError("raised by a root resolver")
+
+
+CALLS: list[str] = []  # the mutations' resolvers that ran, each time
+
+
+@strawberry.type
+class Mutation:
+    """Run on the same root as the queries (a ``Query``): what they return is its nodes."""
+
+    @strawberry.mutation
+    async def change(self) -> Node | None:
+        CALLS.append("change")
+        await asyncio.sleep(0)
+        return self.node  # type: ignore[attr-defined, no-any-return]
+
+    @strawberry.mutation
+    async def change_nn(self) -> Node:
+        CALLS.append("changeNn")
+        return self.node_nn  # type: ignore[attr-defined, no-any-return]
+
+    @strawberry.mutation
+    async def fail(self) -> Node | None:
+        CALLS.append("fail")
+        raise ValueError("raised by a mutation")
+
+    @strawberry.mutation
+    async def fail_nn(self) -> Node:
+        CALLS.append("failNn")
+        raise ValueError("raised by a non-null mutation")
 
 
 LEAF_FIELDS = [
@@ -237,8 +266,10 @@ def _schemas() -> tuple[strawberry.Schema, strawberry.Schema, type[PlannedExecut
     # The app's parser cache: plans are keyed by the cached document's nodes, as in the app.
     planned = planned_execution_context()
     cache = [partial(ParserCache, maxsize=10_000)]
-    fast = strawberry.Schema(query=Query, execution_context_class=planned, extensions=cache)
-    return fast, strawberry.Schema(query=Query, extensions=cache), planned
+    fast = strawberry.Schema(
+        query=Query, mutation=Mutation, execution_context_class=planned, extensions=cache
+    )
+    return fast, strawberry.Schema(query=Query, mutation=Mutation, extensions=cache), planned
 
 
 FAST, GENERAL, PLANNED = _schemas()
@@ -270,7 +301,7 @@ INLINED = selections(
     objects=[name for name in OBJECT_FIELDS if name != "later"],
     aliases=["", "", "", *(f"x{n}: " for n in range(40))],
 )
-QUERIES = PlannedQueries(PLANNED, 10_000)
+PLANS = PlannedOperations(PLANNED, 10_000)
 _PARSED: dict[str, DocumentNode] = {}
 _PLANNED_ANSWERS = [0]
 
@@ -281,14 +312,15 @@ def _planned_response(document: str, root: Any) -> str | None:
     node = _PARSED.setdefault(document, parse(document))
     if validate(FAST._schema, node):
         return None
-    plan = QUERIES.plan(FAST._schema, node, None, None, None, None)
+    plan = PLANS.plan(FAST._schema, node, None, None, None, None)
     if plan is None:
         return None
-    data = asyncio.run(plan.data(FAST._schema, None, root, None, None))
-    if data is None:
+    result = asyncio.run(plan.result(Request(FAST._schema, None, root, None, None)))
+    if result is None:
         return None
     _PLANNED_ANSWERS[0] += 1
-    return json.dumps({"data": data, "errors": []}, default=repr)
+    errors = [error.formatted for error in result.errors or []]
+    return json.dumps({"data": result.data, "errors": errors}, default=repr)
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -318,6 +350,40 @@ def test_the_generated_queries_were_planned() -> None:
     assert _PLANNED_ANSWERS[0] > 20
 
 
+MUTATIONS = ["change", "changeNn", "fail", "failNn"]
+_MUTATIONS_ANSWERED = {"without errors": 0, "with errors": 0}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(MUTATIONS),
+    selection=st.one_of(selections(), INLINED),
+    node=st.one_of(nodes(), good_nodes()),
+)
+def test_planned_mutations_run_once_and_answer_as_graphql_core(field: str, selection: str, node: Any) -> None:
+    """A planned mutation's resolver runs once, whatever it returns or raises; what the generated
+    code does not take, graphql-core completes from there: the same bytes as graphql-core's own."""
+    document = f"mutation {{ {field} {{ {selection} }} }}"
+    if "...Leaves" in document:
+        document += f" {FRAGMENT}"
+    root = Query(node=node, node_nn=node)
+    expected = _response(GENERAL, document, root)
+    CALLS.clear()
+    planned = _planned_response(document, root)
+    if planned is None:
+        assert CALLS == []  # not planned, or given back before its resolver ran: graphql-core runs it
+        return
+    assert planned == expected
+    assert [field] == CALLS
+    _MUTATIONS_ANSWERED["without errors" if '"errors": []' in planned else "with errors"] += 1
+
+
+def test_the_generated_mutations_were_planned_both_ways() -> None:
+    """Answered without errors, and with errors (which only graphql-core, handed the resolver's
+    outcome, writes): both ways, many times."""
+    assert min(_MUTATIONS_ANSWERED.values()) > 10, _MUTATIONS_ANSWERED
+
+
 BOUNDARY_FIELDS = [name for name in LEAF_FIELDS if name not in ("computed", "__typename")]
 
 
@@ -344,6 +410,13 @@ def test_every_field_against_every_boundary_value(field: str, value: object) -> 
         assert _response(FAST, document, root) == expected
     planned = _planned_response(document, root)  # a plan's answer, if it has one, is the same
     assert planned is None or planned == expected
+    mutation = f"mutation {{ changeNn {{ i {field} }} }}"
+    CALLS.clear()
+    expected = _response(GENERAL, mutation, root)
+    for _ in range(2):
+        CALLS.clear()
+        planned = _planned_response(mutation, root)
+        assert planned == expected and CALLS == ["changeNn"]
 
 
 def test_a_selection_seen_twice_is_compiled_once_and_directives_are_left_to_graphql_core() -> None:

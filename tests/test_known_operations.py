@@ -425,6 +425,8 @@ async def test_drawn_mutations_and_queries_answer_and_write_the_same(databases: 
 
         # The comparison ran the known path, on answers with data and with errors.
         assert fast_app.state.graphql.schema.known.answered > 0.6 * len(drawn)
+        # Among them, mutations answered from their plans (``planned.root_fields``), refusals too.
+        assert fast_app.state.graphql.schema.known.planned.answered >= 20
         assert 0.2 * len(drawn) < refused < 0.8 * len(drawn)
         # The same rows, and among them what the mutations wrote: every type of message, reactions, progress.
         fast_rows = await _rows(fast_app.state.db, started)

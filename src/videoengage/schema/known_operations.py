@@ -31,7 +31,7 @@ from strawberry.types.execution import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.await_maybe import await_maybe
 
-from videoengage.planned.root_fields import PlannedQueries
+from videoengage.planned.root_fields import PlannedOperations, Request
 from videoengage.schema.operation_pipeline import DocumentChecks, operations_in
 
 _Operation = tuple[DocumentNode, str | None, OperationType]
@@ -44,7 +44,7 @@ class KnownOperations:
         self.schema = schema
         self.checks = checks
         self.executor = executor
-        self.queries = PlannedQueries(executor, checks.size)
+        self.planned = PlannedOperations(executor, checks.size)
         # (document id, operationName sent) -> (the document, its operation or None); the entry holds
         # its document, so no other can take its id
         self._operations: dict[tuple[int, str | None], tuple[DocumentNode, _Operation | None]] = {}
@@ -106,13 +106,13 @@ class KnownOperations:
                 query,
                 operation_extensions,
             )
-            data = None
-            if refusal is None and operation_type is OperationType.QUERY:
-                data = await self._planned_data(
+            planned = None
+            if refusal is None and operation_type is not OperationType.SUBSCRIPTION:
+                planned = await self._planned(
                     document, operation_name, context_value, root_value, variable_values, operation_extensions
                 )
-            if data is not None:
-                result: GraphQLExecutionResult | ExecutionResult = ExecutionResult(data=data, errors=None)
+            if planned is not None:
+                result: GraphQLExecutionResult | ExecutionResult = planned
             elif refusal is None:
                 result = await await_maybe(
                     execute(
@@ -137,7 +137,7 @@ class KnownOperations:
         extensions = {} if throttle is None else {"cost": throttle.extension()}
         return ExecutionResult(data=result.data, errors=result.errors, extensions=extensions)
 
-    async def _planned_data(
+    async def _planned(
         self,
         document: DocumentNode,
         operation_name: str | None,
@@ -145,14 +145,15 @@ class KnownOperations:
         root_value: Any,
         variable_values: dict[str, Any] | None,
         operation_extensions: dict[str, Any] | None,
-    ) -> dict[str, Any] | None:
-        """The query's data from its plan (``planned.root_fields``); None for graphql-core to answer."""
+    ) -> GraphQLExecutionResult | None:
+        """The operation's result from its plan (``planned.root_fields``); None for graphql-core to run."""
         schema = self.schema._schema
-        plan = self.queries.plan(
+        plan = self.planned.plan(
             schema, document, operation_name, context_value, variable_values, operation_extensions
         )
         if plan is None:
             return None
-        data = await plan.data(schema, context_value, root_value, variable_values, operation_extensions)
-        self.queries.answered += data is not None
-        return data
+        request = Request(schema, context_value, root_value, variable_values, operation_extensions)
+        result = await plan.result(request)
+        self.planned.answered += result is not None
+        return result
