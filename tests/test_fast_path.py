@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
 
 from videoengage.planned.executor import PlannedExecutionContext, planned_execution_context
-from videoengage.planned.root_fields import PlannedOperations, Request
+from videoengage.planned.root_fields import ObjectParts, PlannedOperations, Request
 
 T = TypeVar("T")
 
@@ -296,14 +296,16 @@ def test_the_generated_documents_were_compiled() -> None:
 ROOT_FIELDS = ["node", "nodeNn", "nodeLater", "broken"]
 # The fields generated code completes (no resolver, no ``__typename``): half the drawn selections
 # keep to them, with more aliases (fewer clashes that validation refuses), so that plans are made.
+INLINED_LEAVES = [name for name in LEAF_FIELDS if name not in ("computed", "__typename")]
+MANY_ALIASES = ["", "", "", *(f"x{n}: " for n in range(40))]
 INLINED = selections(
-    leaves=[name for name in LEAF_FIELDS if name not in ("computed", "__typename")],
-    objects=[name for name in OBJECT_FIELDS if name != "later"],
-    aliases=["", "", "", *(f"x{n}: " for n in range(40))],
+    leaves=INLINED_LEAVES, objects=[name for name in OBJECT_FIELDS if name != "later"], aliases=MANY_ALIASES
 )
+# Leaves only, a resolver's among them (``computed``): planned as attributes and resolved leaves.
+WITH_RESOLVED_LEAVES = selections(depth=0, leaves=[*INLINED_LEAVES, "computed"], aliases=MANY_ALIASES)
 PLANS = PlannedOperations(PLANNED, 10_000)
 _PARSED: dict[str, DocumentNode] = {}
-_PLANNED_ANSWERS = [0]
+_PLANNED_ANSWERS = {"all": 0, "with resolved leaves": 0}
 
 
 def _planned_response(document: str, root: Any) -> str | None:
@@ -318,7 +320,8 @@ def _planned_response(document: str, root: Any) -> str | None:
     result = asyncio.run(plan.result(Request(FAST._schema, None, root, None, None)))
     if result is None:
         return None
-    _PLANNED_ANSWERS[0] += 1
+    _PLANNED_ANSWERS["all"] += 1
+    _PLANNED_ANSWERS["with resolved leaves"] += any(isinstance(f.value, ObjectParts) for f in plan.fields)
     errors = [error.formatted for error in result.errors or []]
     return json.dumps({"data": result.data, "errors": errors}, default=repr)
 
@@ -326,9 +329,11 @@ def _planned_response(document: str, root: Any) -> str | None:
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     roots=st.lists(
-        st.tuples(st.sampled_from(ROOT_FIELDS), st.one_of(selections(), INLINED)), min_size=1, max_size=3
+        st.tuples(st.sampled_from(ROOT_FIELDS), st.one_of(selections(), INLINED, WITH_RESOLVED_LEAVES)),
+        min_size=1,
+        max_size=3,
     ),
-    node=st.one_of(nodes(), good_nodes()),
+    node=st.one_of(nodes(), good_nodes(), good_nodes(), st.sampled_from([None, Weird()])),
 )
 def test_planned_queries_answer_as_graphql_core_or_fall_back(roots: list[tuple[str, str]], node: Any) -> None:
     """Whole queries answered from a plan: where the plan answers, graphql-core answers the same
@@ -347,7 +352,36 @@ def test_planned_queries_answer_as_graphql_core_or_fall_back(roots: list[tuple[s
 
 def test_the_generated_queries_were_planned() -> None:
     """A check that cannot fail is a defect: the comparison above must have answered from plans."""
-    assert _PLANNED_ANSWERS[0] > 20
+    assert _PLANNED_ANSWERS["all"] > 20, _PLANNED_ANSWERS
+
+
+_RESOLVED_LEAVES_ANSWERED = {True: 0, False: 0}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(["node", "nodeNn", "nodeLater"]),
+    selection=WITH_RESOLVED_LEAVES,
+    node=st.one_of(nodes(), good_nodes(), good_nodes(), st.sampled_from([None, Weird()])),
+)
+def test_planned_queries_with_resolved_leaves_answer_as_graphql_core(
+    field: str, selection: str, node: Any
+) -> None:
+    """A root field's object whose selection has a field with a resolver of a leaf type
+    (``computed``, as ``video { viewerReaction }``): the plan calls it on the object, or falls back."""
+    document = f"{{ {field} {{ computed {selection} }} }}"
+    if "...Leaves" in document:
+        document += f" {FRAGMENT}"
+    root = Query(node=node, node_nn=node)
+    before = _PLANNED_ANSWERS["with resolved leaves"]
+    planned = _planned_response(document, root)
+    assert planned is None or planned == _response(GENERAL, document, root)
+    _RESOLVED_LEAVES_ANSWERED[planned is not None and _PLANNED_ANSWERS["with resolved leaves"] > before] += 1
+
+
+def test_the_queries_with_resolved_leaves_were_planned() -> None:
+    """Both ways: answered from their plans, and fallen back (a null or foreign object, bad values)."""
+    assert min(_RESOLVED_LEAVES_ANSWERED.values()) > 10, _RESOLVED_LEAVES_ANSWERED
 
 
 MUTATIONS = ["change", "changeNn", "fail", "failNn"]
@@ -358,7 +392,7 @@ _MUTATIONS_ANSWERED = {"without errors": 0, "with errors": 0}
 @given(
     field=st.sampled_from(MUTATIONS),
     selection=st.one_of(selections(), INLINED),
-    node=st.one_of(nodes(), good_nodes()),
+    node=st.one_of(nodes(), good_nodes(), good_nodes(), st.sampled_from([None, Weird()])),
 )
 def test_planned_mutations_run_once_and_answer_as_graphql_core(field: str, selection: str, node: Any) -> None:
     """A planned mutation's resolver runs once, whatever it returns or raises; what the generated

@@ -181,6 +181,9 @@ async def test_the_readme_and_benchmark_queries_answer_the_same(pair: Pair) -> N
     for workload in WORKLOADS:
         if workload.document.lstrip().startswith("query"):
             await pair.same(workload.document, {"conversationId": pair.variables["c"], "id": "1"})
+    # From plans, but for each document's first request: the viewer's (README and W0), the chat
+    # page (W1), the hot video with the viewer's reaction (W4).
+    assert pair.known.planned.answered == 2 * 4
 
 
 async def test_the_fast_app_compiled_what_it_answered(pair: Pair) -> None:

@@ -103,7 +103,7 @@ class SelectionCompiler:
 
     def compile(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> Completer | None:
         """The completer, or None when no field of the selection can be inlined (nothing to gain)."""
-        if not any(self._attribute(parent_type, details) is not None for details in fields.values()):
+        if not any(self.attribute(parent_type, details) is not None for details in fields.values()):
             return None
         writer = _Writer()
         entry = self._selection(writer, parent_type, fields)
@@ -120,7 +120,7 @@ class SelectionCompiler:
         value: ValueFunction = _load(writer, entry, f"<value of {type_}>")
         return value
 
-    def _attribute(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> str | None:
+    def attribute(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> str | None:
         """The attribute to read for this field, if generated code can complete it."""
         field_name = details[0].node.name.value
         field = None if field_name.startswith("__") else self.schema.get_field(parent_type, field_name)
@@ -143,9 +143,9 @@ class SelectionCompiler:
             return type_.name in SCALAR_TESTS
         if isinstance(type_, GraphQLEnumType):
             return _enum_names(type_) is not None
-        if isinstance(type_, GraphQLObjectType) and type_.is_type_of is None and _classes(type_):
+        if isinstance(type_, GraphQLObjectType) and type_.is_type_of is None and object_classes(type_):
             fields = self.collect(type_, details)
-            return all(self._attribute(type_, sub) is not None for sub in fields.values())
+            return all(self.attribute(type_, sub) is not None for sub in fields.values())
         return False
 
     def _selection(self, writer: _Writer, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> str:
@@ -164,7 +164,7 @@ class SelectionCompiler:
                 "    if is_awaitable(r):",
                 f"        aw.append({key})",
             ]
-            attribute = self._attribute(parent_type, details)
+            attribute = self.attribute(parent_type, details)
             if attribute is None:
                 body += delegate
                 continue
@@ -238,10 +238,10 @@ class SelectionCompiler:
             lines += [f"if type(v) is not {wrapped}:", "    return NI", f"return {lookup}.get(v, NI)"]
         else:
             assert isinstance(inner, GraphQLObjectType)
-            test = " and ".join(f"t is not {writer.constant(c, 'cls')}" for c in _classes(inner))
+            test = " and ".join(f"t is not {writer.constant(c, 'cls')}" for c in object_classes(inner))
             lines += ["t = type(v)", f"if {test}:", "    return NI", "res = {}"]
             for response_name, sub in self.collect(inner, details).items():
-                attribute = self._attribute(inner, sub)
+                attribute = self.attribute(inner, sub)
                 field = self.schema.get_field(inner, sub[0].node.name.value)
                 assert attribute is not None and field is not None
                 value = self._value(writer, field.type, sub)
@@ -265,7 +265,7 @@ def _load(writer: _Writer, entry: str, label: str) -> Any:
     return namespace[entry]
 
 
-def _classes(object_type: GraphQLObjectType) -> tuple[type, ...]:
+def object_classes(object_type: GraphQLObjectType) -> tuple[type, ...]:
     """The Python classes whose instances complete as this type: its Strawberry class and, for a
     specialised generic (``Edge[Message]``), the generic class that resolvers instantiate."""
     definition = object_type.extensions.get(DEFINITION)

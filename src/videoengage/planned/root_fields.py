@@ -33,12 +33,16 @@ from typing import Any, NamedTuple
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLFieldResolver,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
+    GraphQLScalarType,
     GraphQLSchema,
     OperationType,
 )
@@ -49,7 +53,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as ResolveInfo
 
 from videoengage.planned.arguments import ArgumentBuilder, argument_builder
-from videoengage.planned.compiler import SelectionCompiler, ValueFunction
+from videoengage.planned.compiler import SelectionCompiler, ValueFunction, object_classes
 from videoengage.planned.executor import PlannedExecutionContext
 from videoengage.planned.operations import PreparedOperation
 
@@ -67,6 +71,29 @@ def _not_offered(*args: Any) -> Any:
 _NO_HELPERS = GraphQLResolveInfoHelpers(gather=_not_offered, track=_not_offered)
 
 
+class ResolvedLeaf(NamedTuple):
+    """A field of a root field's object with a resolver of its own and a scalar or enum type
+    (``video { viewerReaction }``): called once the object is there, its value checked."""
+
+    key: str
+    name: str
+    return_type: GraphQLOutputType
+    resolve: GraphQLFieldResolver
+    nodes: list[FieldNode]
+    arguments: ArgumentBuilder
+    value: ValueFunction
+
+
+class ObjectParts(NamedTuple):
+    """A query's root field of an object type whose selection has resolved leaves: the object's
+    classes, and each response key's value function (a plain attribute) or leaf, in order."""
+
+    type_: GraphQLObjectType
+    classes: tuple[type, ...]
+    non_null: bool
+    parts: tuple[tuple[str, str, ValueFunction] | ResolvedLeaf, ...]
+
+
 class RootField(NamedTuple):
     key: str  # the response name
     name: str
@@ -75,7 +102,7 @@ class RootField(NamedTuple):
     details: list[FieldDetails]
     path: Path
     arguments: ArgumentBuilder
-    value: ValueFunction
+    value: ValueFunction | ObjectParts
 
 
 class Request(NamedTuple):
@@ -107,15 +134,32 @@ class PlannedOperation(NamedTuple):
         data = await self._data(request, variables)
         return None if data is None else ExecutionResult(data, None)
 
-    def _info(self, field: RootField, request: Request, variables: dict[str, Any]) -> GraphQLResolveInfo[Any]:
-        """What Strawberry's executor gives the field's resolver (``build_resolve_info``)."""
+    def _root_info(
+        self, field: RootField, request: Request, variables: dict[str, Any]
+    ) -> GraphQLResolveInfo[Any]:
+        nodes = [detail.node for detail in field.details]
+        return self._info(
+            field.name, nodes, field.return_type, self.root_type, field.path, request, variables
+        )
+
+    def _info(
+        self,
+        name: str,
+        nodes: list[FieldNode],
+        return_type: GraphQLOutputType,
+        parent_type: GraphQLObjectType,
+        path: Path,
+        request: Request,
+        variables: dict[str, Any],
+    ) -> GraphQLResolveInfo[Any]:
+        """What Strawberry's executor gives a field's resolver (``build_resolve_info``)."""
         prepared = self.prepared
         info: GraphQLResolveInfo[Any] = ResolveInfo(  # type: ignore[assignment]
-            field.name,
-            [detail.node for detail in field.details],
-            field.return_type,
-            self.root_type,
-            field.path,
+            name,
+            nodes,
+            return_type,
+            parent_type,
+            path,
             request.schema,
             prepared.fragment_definitions,
             request.root_value,
@@ -134,7 +178,7 @@ class PlannedOperation(NamedTuple):
         results: list[Any] = []
         try:
             for field in self.fields:
-                info = self._info(field, request, variables)
+                info = self._root_info(field, request, variables)
                 results.append(field.resolve(request.root_value, info, **field.arguments(variables)))
             pending = [index for index, result in enumerate(results) if optimized_is_awaitable(result)]
             if len(pending) == 1:
@@ -143,9 +187,13 @@ class PlannedOperation(NamedTuple):
                 awaited = await gather_with_cancel(*(results[index] for index in pending))
                 for index, result in zip(pending, awaited, strict=True):
                     results[index] = result
+            leaves = await self._leaves(request, variables, results)
+            if leaves is None:
+                return None
             data = {}
             for field, result in zip(self.fields, results, strict=True):
-                completed = field.value(result)
+                value = field.value
+                completed = value(result) if callable(value) else _completed(value, result, field.key, leaves)
                 if completed is NotImplemented:
                     return None
                 data[field.key] = completed
@@ -154,10 +202,47 @@ class PlannedOperation(NamedTuple):
             return None
         return data
 
+    async def _leaves(
+        self, request: Request, variables: dict[str, Any], results: list[Any]
+    ) -> dict[tuple[str, str], Any] | None:
+        """The resolved leaves' values, by (root field's key, leaf's key): each called on its object as
+        graphql-core would (in order, the awaitable ones awaited together); None where an object is
+        not what its type asks for, so that generated code cannot complete it."""
+        calls: dict[tuple[str, str], Any] = {}
+        try:
+            for field, result in zip(self.fields, results, strict=True):
+                parts = field.value
+                if callable(parts) or result is None:
+                    continue
+                if type(result) not in parts.classes:
+                    return None
+                for leaf in parts.parts:
+                    if isinstance(leaf, ResolvedLeaf):
+                        info = self._info(
+                            leaf.name,
+                            leaf.nodes,
+                            leaf.return_type,
+                            parts.type_,
+                            Path(field.path, leaf.key, parts.type_.name),
+                            request,
+                            variables,
+                        )
+                        calls[field.key, leaf.key] = leaf.resolve(result, info, **leaf.arguments(variables))
+            pending = [key for key, call in calls.items() if optimized_is_awaitable(call)]
+            if len(pending) == 1:
+                calls[pending[0]] = await calls[pending[0]]
+            elif pending:
+                awaited = await gather_with_cancel(*(calls[key] for key in pending))
+                calls.update(zip(pending, awaited, strict=True))
+        except Exception:
+            _close_unawaited(list(calls.values()))
+            raise
+        return calls
+
     async def _run_once(self, request: Request, variables: dict[str, Any]) -> ExecutionResult | None:
         """A mutation's result; None only if its resolver has not started."""
         [field] = self.fields
-        info = self._info(field, request, variables)
+        info = self._root_info(field, request, variables)
         try:
             call = field.resolve(request.root_value, info, **field.arguments(variables))
         except Exception:
@@ -167,7 +252,7 @@ class PlannedOperation(NamedTuple):
         except Exception as error:
             return await self._handed_over(request, field, info, None, error)
         try:
-            completed = field.value(resolved)
+            completed = field.value(resolved) if callable(field.value) else NotImplemented
         except Exception:
             completed = NotImplemented
         if completed is NotImplemented:
@@ -212,6 +297,24 @@ class PlannedOperation(NamedTuple):
                 return _response(executor, None)
             completed = None
         return _response(executor, {field.key: completed})
+
+
+def _completed(parts: ObjectParts, result: Any, root_key: str, leaves: dict[tuple[str, str], Any]) -> Any:
+    """The object's completed value from its attributes and resolved leaves; NotImplemented where
+    generated code cannot complete it."""
+    if result is None:
+        return NotImplemented if parts.non_null else None
+    completed = {}
+    for part in parts.parts:
+        if isinstance(part, ResolvedLeaf):
+            key, value = part.key, part.value(leaves[root_key, part.key])
+        else:
+            key, attribute, complete = part
+            value = complete(getattr(result, attribute))
+        if value is NotImplemented:
+            return NotImplemented
+        completed[key] = value
+    return completed
 
 
 def _response(executor: Executor[Any], data: dict[str, Any] | None) -> ExecutionResult:
@@ -301,12 +404,63 @@ def _plan(
             return None
         if once and not inspect.iscoroutinefunction(field.resolve):
             return None  # calling it would run it
-        if any(d.defer_usage is not None or d.fragment_variable_values is not None for d in details):
+        if not _plain(details):
             return None
         arguments = argument_builder(field, details[0].node, operation)
-        value = compiler.value_function(field.type, details)
+        value: ValueFunction | ObjectParts | None = compiler.value_function(field.type, details)
+        if value is None and not once:
+            value = _object_parts(compiler, executor, field.type, details)
         if arguments is None or value is None:
             return None
         path = Path(None, key, root_type.name)
         fields.append(RootField(key, name, field.type, field.resolve, details, path, arguments, value))
     return PlannedOperation(type(executor), prepared, operation_name, root_type, tuple(fields), once)
+
+
+def _object_parts(
+    compiler: SelectionCompiler,
+    executor: PlannedExecutionContext,
+    type_: GraphQLOutputType,
+    details: list[FieldDetails],
+) -> ObjectParts | None:
+    """For an object type (nullable or not) whose selection generated code completes but for fields
+    with resolvers of a scalar or enum type: its parts; None for anything else."""
+    non_null = isinstance(type_, GraphQLNonNull)
+    object_type = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of is not None:
+        return None
+    classes = object_classes(object_type)
+    if not classes:
+        return None
+    parts: list[tuple[str, str, ValueFunction] | ResolvedLeaf] = []
+    for key, sub in executor.collected_fields(object_type, details).items():
+        name = sub[0].node.name.value
+        field = None if name.startswith("__") else executor.schema.get_field(object_type, name)
+        if field is None or any(
+            d.defer_usage is not None or d.fragment_variable_values is not None for d in sub
+        ):
+            return None
+        value = compiler.value_function(field.type, sub)
+        attribute = compiler.attribute(object_type, sub)
+        if attribute is not None and value is not None:
+            parts.append((key, attribute, value))
+            continue
+        leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        arguments = argument_builder(field, sub[0].node, executor.operation)
+        if (
+            value is None
+            or field.resolve is None
+            or arguments is None
+            or not isinstance(leaf, GraphQLScalarType | GraphQLEnumType)
+        ):
+            return None
+        nodes = [detail.node for detail in sub]
+        parts.append(ResolvedLeaf(key, name, field.type, field.resolve, nodes, arguments, value))
+    if not any(isinstance(part, ResolvedLeaf) for part in parts):
+        return None  # then value_function would have answered
+    return ObjectParts(object_type, classes, non_null, tuple(parts))
+
+
+def _plain(details: list[FieldDetails]) -> bool:
+    """Neither deferred nor in a fragment with variables of its own."""
+    return all(d.defer_usage is None and d.fragment_variable_values is None for d in details)
