@@ -8,7 +8,8 @@ makes (``arguments``) and a type and selection the compiler completes entirely (
 value_function``: every field below is a plain attribute of a known type), with no directives and
 no deferred fragments. A request then calls the root resolvers as graphql-core does (each with the
 resolve info Strawberry's executor builds) and completes what they return with the generated
-functions.
+functions. A query's root object may also have fields with resolvers of a scalar or enum type
+(``video { viewerReaction }``), called on it once it is there, as graphql-core would.
 
 A query's root fields are called in order, the awaitable ones awaited together. On anything else
 (variables that do not all coerce, a resolver that raises, a value the generated code does not
@@ -124,7 +125,8 @@ class PlannedOperation(NamedTuple):
     once: bool  # a mutation: its one root field's resolver runs once, whatever happens
 
     async def result(self, request: Request) -> ExecutionResult | None:
-        """graphql-core's result for the request; None, having run nothing, for graphql-core to run."""
+        """graphql-core's result for the request; None for graphql-core to run it from the start (a
+        query's resolvers may have run: they read; a mutation's has not)."""
         values = self.prepared.variable_values(request.raw_variables or {})
         if values is None:
             return None
