@@ -22,7 +22,7 @@ import datetime
 import enum
 import keyword
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import count
 from typing import Any
 
@@ -55,6 +55,12 @@ SCALAR_TESTS: dict[str, tuple[str, bool]] = {
     # Formatted by the scalar's own coercion, called as graphql-core calls it.
     "DateTime": ("type(v) is datetime", True),
 }
+
+
+def plain_details(details: Sequence[FieldDetails]) -> bool:
+    """Whether a field's nodes are neither deferred nor in a fragment with variables of its own: the
+    only ones whose collection and completion are the same on every request."""
+    return all(d.defer_usage is None and d.fragment_variable_values is None for d in details)
 
 
 async def gather_fields(results: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -126,7 +132,7 @@ class SelectionCompiler:
         field = None if field_name.startswith("__") else self.schema.get_field(parent_type, field_name)
         if field is None or not getattr(field.resolve, "_is_default", False):
             return None
-        if any(d.defer_usage is not None or d.fragment_variable_values is not None for d in details):
+        if not plain_details(details):
             return None
         definition = field.extensions.get(DEFINITION)
         if definition is None or getattr(definition, "default_resolver", None) is not getattr:

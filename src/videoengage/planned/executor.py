@@ -35,7 +35,7 @@ from graphql.type import assert_valid_schema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from videoengage.planned.arguments import ArgumentBuilder, argument_builder
-from videoengage.planned.compiler import Completer, GroupedFieldSet, SelectionCompiler
+from videoengage.planned.compiler import Completer, GroupedFieldSet, SelectionCompiler, plain_details
 from videoengage.planned.operations import PreparedOperations
 
 PLAN_CACHE_SIZE = 1_024
@@ -257,10 +257,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> CollectedFields:
-        if self._may_plan() and all(
-            detail.defer_usage is None and detail.fragment_variable_values is None
-            for detail in field_details_list
-        ):
+        if self._may_plan() and plain_details(field_details_list):
             return self.plans.subfields(self, return_type, field_details_list)
         return super().collect_subfields(return_type, field_details_list)
 

@@ -54,7 +54,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as ResolveInfo
 
 from videoengage.planned.arguments import ArgumentBuilder, argument_builder
-from videoengage.planned.compiler import SelectionCompiler, ValueFunction, object_classes
+from videoengage.planned.compiler import SelectionCompiler, ValueFunction, object_classes, plain_details
 from videoengage.planned.executor import PlannedExecutionContext
 from videoengage.planned.operations import PreparedOperation
 
@@ -406,7 +406,7 @@ def _plan(
             return None
         if once and not inspect.iscoroutinefunction(field.resolve):
             return None  # calling it would run it
-        if not _plain(details):
+        if not plain_details(details):
             return None
         arguments = argument_builder(field, details[0].node, operation)
         value: ValueFunction | ObjectParts | None = compiler.value_function(field.type, details)
@@ -438,9 +438,7 @@ def _object_parts(
     for key, sub in executor.collected_fields(object_type, details).items():
         name = sub[0].node.name.value
         field = None if name.startswith("__") else executor.schema.get_field(object_type, name)
-        if field is None or any(
-            d.defer_usage is not None or d.fragment_variable_values is not None for d in sub
-        ):
+        if field is None or not plain_details(sub):
             return None
         value = compiler.value_function(field.type, sub)
         attribute = compiler.attribute(object_type, sub)
@@ -461,8 +459,3 @@ def _object_parts(
     if not any(isinstance(part, ResolvedLeaf) for part in parts):
         return None  # then value_function would have answered
     return ObjectParts(object_type, classes, non_null, tuple(parts))
-
-
-def _plain(details: list[FieldDetails]) -> bool:
-    """Neither deferred nor in a fragment with variables of its own."""
-    return all(d.defer_usage is None and d.fragment_variable_values is None for d in details)
