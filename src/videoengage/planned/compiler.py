@@ -22,9 +22,9 @@ import datetime
 import enum
 import keyword
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from itertools import count
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLEnumType,
@@ -42,6 +42,7 @@ GroupedFieldSet = dict[str, list[FieldDetails]]
 Collect = Callable[[GraphQLObjectType, list[FieldDetails]], GroupedFieldSet]
 Completer = Callable[[Any, Any, Path], Any]
 ValueFunction = Callable[[Any], Any]
+K = TypeVar("K", bound=Hashable)
 # Strawberry's backref from graphql-core fields and types to its own definitions.
 DEFINITION = "strawberry-definition"
 
@@ -63,8 +64,9 @@ def plain_details(details: Sequence[FieldDetails]) -> bool:
     return all(d.defer_usage is None and d.fragment_variable_values is None for d in details)
 
 
-async def gather_fields(results: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    """The tail of graphql-core's ``execute_fields``: await the awaitable fields, in parallel."""
+async def gather_fields(results: dict[K, Any], names: list[K]) -> dict[K, Any]:
+    """The tail of graphql-core's ``execute_fields``: await the awaitable fields, in parallel (each
+    in its place, by response name; the query plans key their resolved leaves otherwise)."""
     if len(names) == 1:
         results[names[0]] = await results[names[0]]
     else:

@@ -28,8 +28,8 @@ from __future__ import annotations
 import inspect
 from asyncio import iscoroutine
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Hashable, Iterable
+from typing import Any, NamedTuple, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -49,14 +49,22 @@ from graphql import (
 )
 from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetails, collect_fields
-from graphql.pyutils import Path, gather_with_cancel
+from graphql.pyutils import Path
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as ResolveInfo
 
 from videoengage.planned.arguments import ArgumentBuilder, argument_builder
-from videoengage.planned.compiler import SelectionCompiler, ValueFunction, object_classes, plain_details
+from videoengage.planned.compiler import (
+    SelectionCompiler,
+    ValueFunction,
+    gather_fields,
+    object_classes,
+    plain_details,
+)
 from videoengage.planned.executor import PlannedExecutionContext
 from videoengage.planned.operations import PreparedOperation
+
+K = TypeVar("K", bound=Hashable)
 
 
 class NotPlannedError(RuntimeError):
@@ -81,6 +89,7 @@ class ResolvedLeaf(NamedTuple):
     return_type: GraphQLOutputType
     resolve: GraphQLFieldResolver
     nodes: list[FieldNode]
+    path: Path  # below its root field's
     arguments: ArgumentBuilder
     value: ValueFunction
 
@@ -101,6 +110,7 @@ class RootField(NamedTuple):
     return_type: GraphQLOutputType
     resolve: GraphQLFieldResolver
     details: list[FieldDetails]
+    nodes: list[FieldNode]  # the details' nodes, as the resolve info carries them
     path: Path
     arguments: ArgumentBuilder
     value: ValueFunction | ObjectParts
@@ -139,9 +149,8 @@ class PlannedOperation(NamedTuple):
     def _root_info(
         self, field: RootField, request: Request, variables: dict[str, Any]
     ) -> GraphQLResolveInfo[Any]:
-        nodes = [detail.node for detail in field.details]
         return self._info(
-            field.name, nodes, field.return_type, self.root_type, field.path, request, variables
+            field.name, field.nodes, field.return_type, self.root_type, field.path, request, variables
         )
 
     def _info(
@@ -177,43 +186,37 @@ class PlannedOperation(NamedTuple):
 
     async def _data(self, request: Request, variables: dict[str, Any]) -> dict[str, Any] | None:
         """A query's ``data``, with no error in it; None, having answered nothing, otherwise."""
-        results: list[Any] = []
+        results: dict[str, Any] = {}  # by response name, as graphql-core's execute_fields
         try:
             for field in self.fields:
                 info = self._root_info(field, request, variables)
-                results.append(field.resolve(request.root_value, info, **field.arguments(variables)))
-            pending = [index for index, result in enumerate(results) if optimized_is_awaitable(result)]
-            if len(pending) == 1:
-                results[pending[0]] = await results[pending[0]]
-            elif pending:
-                awaited = await gather_with_cancel(*(results[index] for index in pending))
-                for index, result in zip(pending, awaited, strict=True):
-                    results[index] = result
+                results[field.key] = field.resolve(request.root_value, info, **field.arguments(variables))
+            await _awaited(results)
             leaves = await self._leaves(request, variables, results)
             if leaves is None:
                 return None
             data = {}
-            for field, result in zip(self.fields, results, strict=True):
-                value = field.value
+            for field in self.fields:
+                value, result = field.value, results[field.key]
                 completed = value(result) if callable(value) else _completed(value, result, field.key, leaves)
                 if completed is NotImplemented:
                     return None
                 data[field.key] = completed
         except Exception:
-            _close_unawaited(results)
+            _close_unawaited(results.values())
             return None
         return data
 
     async def _leaves(
-        self, request: Request, variables: dict[str, Any], results: list[Any]
+        self, request: Request, variables: dict[str, Any], results: dict[str, Any]
     ) -> dict[tuple[str, str], Any] | None:
         """The resolved leaves' values, by (root field's key, leaf's key): each called on its object as
         graphql-core would (in order, the awaitable ones awaited together); None where an object is
         not what its type asks for, so that generated code cannot complete it."""
         calls: dict[tuple[str, str], Any] = {}
         try:
-            for field, result in zip(self.fields, results, strict=True):
-                parts = field.value
+            for field in self.fields:
+                parts, result = field.value, results[field.key]
                 if callable(parts) or result is None:
                     continue
                 if type(result) not in parts.classes:
@@ -225,19 +228,14 @@ class PlannedOperation(NamedTuple):
                             leaf.nodes,
                             leaf.return_type,
                             parts.type_,
-                            Path(field.path, leaf.key, parts.type_.name),
+                            leaf.path,
                             request,
                             variables,
                         )
                         calls[field.key, leaf.key] = leaf.resolve(result, info, **leaf.arguments(variables))
-            pending = [key for key, call in calls.items() if optimized_is_awaitable(call)]
-            if len(pending) == 1:
-                calls[pending[0]] = await calls[pending[0]]
-            elif pending:
-                awaited = await gather_with_cancel(*(calls[key] for key in pending))
-                calls.update(zip(pending, awaited, strict=True))
+            await _awaited(calls)
         except Exception:
-            _close_unawaited(list(calls.values()))
+            _close_unawaited(calls.values())
             raise
         return calls
 
@@ -325,7 +323,14 @@ def _response(executor: Executor[Any], data: dict[str, Any] | None) -> Execution
     return response
 
 
-def _close_unawaited(results: Sequence[Any]) -> None:
+async def _awaited(calls: dict[K, Any]) -> None:
+    """Each awaitable value awaited in its place, together (``compiler.gather_fields``)."""
+    pending = [key for key, call in calls.items() if optimized_is_awaitable(call)]
+    if pending:
+        await gather_fields(calls, pending)
+
+
+def _close_unawaited(results: Iterable[Any]) -> None:
     """Resolvers' coroutines that will now never run: closed, so none is reported as never awaited."""
     for result in results:
         if iscoroutine(result):
@@ -409,13 +414,14 @@ def _plan(
         if not plain_details(details):
             return None
         arguments = argument_builder(field, details[0].node, operation)
+        path = Path(None, key, root_type.name)
         value: ValueFunction | ObjectParts | None = compiler.value_function(field.type, details)
         if value is None and not once:
-            value = _object_parts(compiler, executor, field.type, details)
+            value = _object_parts(compiler, executor, field.type, details, path)
         if arguments is None or value is None:
             return None
-        path = Path(None, key, root_type.name)
-        fields.append(RootField(key, name, field.type, field.resolve, details, path, arguments, value))
+        nodes = [detail.node for detail in details]
+        fields.append(RootField(key, name, field.type, field.resolve, details, nodes, path, arguments, value))
     return PlannedOperation(type(executor), prepared, operation_name, root_type, tuple(fields), once)
 
 
@@ -424,9 +430,11 @@ def _object_parts(
     executor: PlannedExecutionContext,
     type_: GraphQLOutputType,
     details: list[FieldDetails],
+    path: Path,
 ) -> ObjectParts | None:
     """For an object type (nullable or not) whose selection generated code completes but for fields
-    with resolvers of a scalar or enum type: its parts; None for anything else."""
+    with resolvers of a scalar or enum type: its parts, each leaf at its path below ``path``; None
+    for anything else."""
     non_null = isinstance(type_, GraphQLNonNull)
     object_type = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of is not None:
@@ -455,7 +463,8 @@ def _object_parts(
         ):
             return None
         nodes = [detail.node for detail in sub]
-        parts.append(ResolvedLeaf(key, name, field.type, field.resolve, nodes, arguments, value))
+        leaf_path = Path(path, key, object_type.name)
+        parts.append(ResolvedLeaf(key, name, field.type, field.resolve, nodes, leaf_path, arguments, value))
     if not any(isinstance(part, ResolvedLeaf) for part in parts):
         return None  # then value_function would have answered
     return ObjectParts(object_type, classes, non_null, tuple(parts))
