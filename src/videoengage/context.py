@@ -8,6 +8,7 @@ import strawberry
 
 from videoengage.auth import bearer_token, verify_token
 from videoengage.db.engine import Database
+from videoengage.db.rows import UserRow
 from videoengage.errors import Unauthenticated
 from videoengage.loaders import Loaders
 from videoengage.settings import Settings
@@ -25,6 +26,7 @@ class Context:
     loaders: Loaders
     viewer_cache: ViewerCache
     _viewer_id: int | None = field(default=None, repr=False)
+    _viewer: UserRow | None = field(default=None, repr=False)
 
     async def authenticate(self) -> int:
         """Check the bearer token and that its user exists; the user row primes the user loader.
@@ -41,13 +43,13 @@ class Context:
             self.viewer_cache.remember_token(token, user_id, verified.expires_at)
         row = self.viewer_cache.user(user_id)
         if row is not None:
-            self.loaders.user_by_id.prime(user_id, row)
+            self.loaders.know_viewer(row)
         else:
             row = await self.loaders.user_by_id.load(user_id)
             if row is None:
                 raise Unauthenticated("The token's user does not exist")
             self.viewer_cache.remember_user(row)
-        self._viewer_id = user_id
+        self._viewer_id, self._viewer = user_id, row
         return user_id
 
     @property
@@ -56,6 +58,13 @@ class Context:
         if self._viewer_id is None:
             raise Unauthenticated("Authentication required")
         return self._viewer_id
+
+    @property
+    def viewer(self) -> UserRow:
+        """The viewer's row, as authentication read it (from the viewer cache or the user loader)."""
+        if self._viewer is None:
+            raise Unauthenticated("Authentication required")
+        return self._viewer
 
 
 def build_context(

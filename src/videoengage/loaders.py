@@ -174,10 +174,23 @@ class Loaders:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._viewer: UserRow | None = None
+
+    def know_viewer(self, row: UserRow) -> None:
+        """Prime the user loader with the viewer's row, when the loader is made: most requests
+        (a toggle, a save, a text send) never make it."""
+        made: UserByIdLoader | None = self.__dict__.get("user_by_id")
+        if made is None:
+            self._viewer = row
+        else:
+            made.prime(row.id, row)
 
     @_made_once
     def user_by_id(self) -> UserByIdLoader:
-        return UserByIdLoader(self._db)
+        loader = UserByIdLoader(self._db)
+        if self._viewer is not None:
+            loader.prime(self._viewer.id, self._viewer)
+        return loader
 
     @_made_once
     def published_video_by_id(self) -> PublishedVideoByIdLoader:

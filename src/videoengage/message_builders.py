@@ -62,6 +62,17 @@ async def messages_from_rows(
     return messages
 
 
+def sent_message(info: Info, row: MessageRow) -> Message | None:
+    """The message a send stored or found, when it shares nothing: its sender is the viewer, whose
+    row authentication already holds, so it needs no loader and no await (``None`` otherwise: ask
+    ``messages_from_rows``). Loading the sender the request already had made a loader, a batch
+    and a gathering future on every send."""
+    viewer = info.context.viewer
+    if row.sender_id != viewer.id or row.shared_video_id is not None or row.shared_post_id is not None:
+        return None
+    return Message.from_row(row, sender=User.from_row(viewer), shared_post=None, shared_video=None)
+
+
 async def messages_of_page(info: Info, rows: Sequence[PageRow], *, shared_post: bool) -> list[Message]:
     """A page's messages from its rows; one ``User`` and one ``Video`` per distinct sender and card."""
     return await _messages_of_rows(info.context.loaders, rows, shared_post=shared_post)

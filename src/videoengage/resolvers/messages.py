@@ -12,7 +12,7 @@ from videoengage.db import send_message as send_message_db
 from videoengage.db.send_message import NewMessage, SendRefused
 from videoengage.errors import BadUserInput, NotFound
 from videoengage.ids import parse_id
-from videoengage.message_builders import messages_from_rows, messages_of_page
+from videoengage.message_builders import messages_from_rows, messages_of_page, sent_message
 from videoengage.resolvers.message_input import new_message
 from videoengage.resolvers.unset import given
 from videoengage.schema.message import Message, SendMessageInput
@@ -45,7 +45,9 @@ async def send_message(
         raise conversation_not_found()
     if sent is SendRefused.SHARED_ITEM_MISSING:
         raise _shared_item_missing(new)
-    [message] = await messages_from_rows(info, [sent])
+    message = sent_message(info, sent)
+    if message is None:
+        [message] = await messages_from_rows(info, [sent])
     return message
 
 

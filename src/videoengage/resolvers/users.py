@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from videoengage.context import Info
-from videoengage.errors import Unauthenticated
 from videoengage.schema.user import User
 
 
 async def viewer(info: Info) -> User:
-    row = await info.context.loaders.user_by_id.load(info.context.viewer_id)
-    if row is None:  # deleted between authentication and now
-        raise Unauthenticated("The token's user does not exist")
-    return User.from_row(row)
+    """The row authentication read (from the viewer cache or the user loader, within the cache's
+    time): the same row the user loader would answer with, without making the loader."""
+    return User.from_row(info.context.viewer)
