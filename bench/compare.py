@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import secrets
 import statistics
 import subprocess
@@ -24,8 +23,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bench.database import chosen_url, create_database, drop_database, with_database
-from bench.dataset import SMOKE, DataSet, build, existing_data_set, forget_sent_messages
+from bench.database import chosen_url
+from bench.dataset import SMOKE, DataSet, existing_data_set, forget_sent_messages, smoke_data_set
 from bench.load import LoadError, require_tools, run_wrk
 from bench.lua_data import write_lua_data
 from bench.runner import TOKEN_TTL_SECONDS, say
@@ -102,16 +101,19 @@ def compare(
                 pairs = [(baseline, then), (current, now)]
                 for round in range(rounds):
                     for server, measured in pairs if round % 2 == 0 else pairs[::-1]:
-                        measured.append(_cpu_ms_per_request(server, workload, data_file, seconds))
+                        measured.append(cpu_ms_per_request(server, workload, data_file, seconds))
                 results.append(Comparison(workload.name, then, now))
                 say(results[-1].line(revision))
     return results
 
 
-def _cpu_ms_per_request(server: Server, workload: Workload, data_file: Path, seconds: float) -> float:
+def cpu_ms_per_request(
+    server: Server, workload: Workload, data_file: Path, seconds: float, concurrency: int = 16
+) -> float:
+    """The server's CPU per request over one wrk run; a run with any error is refused, not measured."""
     processes = server.processes
     before = cpu_seconds(processes)
-    load = run_wrk(server.url, workload.name, data_file, 16, seconds)
+    load = run_wrk(server.url, workload.name, data_file, concurrency, seconds)
     if load.errors or not load.requests:
         raise LoadError(f"{workload.name} on {server.name}: {load.errors} errors in {load.requests} requests")
     return (cpu_seconds(processes) - before) / load.requests * 1000
@@ -156,13 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             current_env=current_env,
         )
     else:
-        url = with_database(url, f"videoengage_bench_compare_smoke_{os.getpid()}")
-        create_database(url)
-        try:
-            build(url, SMOKE)
-            results = compare(url, SMOKE, args.revision, workloads, rounds=1, seconds=1)
-        finally:
-            drop_database(url)
+        with smoke_data_set(url, "compare") as smoke_url:
+            results = compare(smoke_url, SMOKE, args.revision, workloads, rounds=1, seconds=1)
     for result in results:
         print(result.line(args.revision))
     return 0

@@ -9,11 +9,14 @@ driven users have one (so ``viewerReaction`` is sometimes set) and the rest are 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from bench.database import connect
+from bench.database import connect, create_database, drop_database, with_database
 from videoengage.db.migrate import upgrade
 from videoengage.settings import Settings
 
@@ -191,3 +194,15 @@ def forget_sent_messages(url: str, data: DataSet) -> None:
     with connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM messages WHERE id > %s", [data.messages])
         conn.execute(_POINT_AT_NEWEST_MESSAGE)
+
+
+@contextlib.contextmanager
+def smoke_data_set(url: str, tool: str) -> Iterator[str]:
+    """A database of its own beside ``url``'s, holding the tiny data set, dropped afterwards."""
+    smoke_url = with_database(url, f"videoengage_bench_{tool}_smoke_{os.getpid()}")
+    create_database(smoke_url)
+    try:
+        build(smoke_url, SMOKE)
+        yield smoke_url
+    finally:
+        drop_database(smoke_url)

@@ -90,3 +90,29 @@ def test_the_side_by_side_comparison_of_two_commits_runs(db_url: str) -> None:
     lines = printed.splitlines()
     assert [line.split(":")[0] for line in lines] == [w.name for w in WORKLOADS], printed
     assert all("ratio" in line and "over 1 rounds" in line for line in lines), printed
+
+
+@pytest.mark.postgres_only
+def test_the_side_by_side_comparison_of_two_workloads_runs(db_url: str) -> None:
+    """``python -m bench.pairs W5:W3,W4:W2 --smoke``: each pair once, at c4, on one server."""
+    require_wrk()
+
+    printed = run_python("-m", "bench.pairs", "W5:W3,W4:W2", "--smoke", "--database-url", db_url)
+
+    lines = printed.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["W5/W3 c4", "W4/W2 c4"], printed
+    assert all("ratio" in line and "over 1 rounds" in line for line in lines), printed
+
+
+def test_a_pair_is_two_known_workloads() -> None:
+    """A lone workload or an unknown name is refused before anything is served."""
+    for pairs in ("W5", "W5:W9", "W5:W3:W2"):
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.pairs", pairs],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode == 2, completed.stdout + completed.stderr
+        assert "is not two workloads" in completed.stderr, completed.stderr
