@@ -130,7 +130,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         loop="uvloop",
         # httptools, with a deadline for each request head (uvicorn has none before a first request)
-        http="videoengage.http_protocol:HeadTimeoutProtocol",
+        http="videoengage.http_protocol:ServedProtocol",
         # websockets, closing sockets with 1001 (going away) at shutdown instead of 1012
         ws="videoengage.socket_protocol:GoingAwayProtocol",
         ws_max_size=settings.max_body_bytes,  # a socket message is held to a request body's limit

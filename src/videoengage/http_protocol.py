@@ -8,7 +8,7 @@ connection whose request line and headers have not fully arrived within
 ``headersTimeout`` and nginx's ``client_header_timeout`` do. The body has its own deadline, in
 ``RequestLimits``. Nor does uvicorn bound the head's size (20 MB of headers are taken in and kept
 until they end): a head over ``MAX_HEAD_BYTES`` gets HTTP 431 and the connection is closed.
-``videoengage serve`` names this class as uvicorn's ``http`` protocol.
+``videoengage serve`` names ``ServedProtocol`` (this and ``http_writes``) as uvicorn's ``http`` protocol.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import time
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from videoengage.http_request import error_body
+from videoengage.http_writes import OneWritePerResponse
 from videoengage.settings import Settings
 
 # Node's default is 16 KiB and Go's 1 MiB; our clients send a bearer token and a few headers.
@@ -113,3 +114,7 @@ def _refusal(status: int, reason: str, message: str) -> bytes:
 HEAD_TOO_LARGE = _refusal(
     431, "Request Header Fields Too Large", f"The request line and headers are over {MAX_HEAD_BYTES} bytes"
 )
+
+
+class ServedProtocol(OneWritePerResponse, HeadTimeoutProtocol):
+    """What ``videoengage serve`` runs: the head's deadline and size limit, and one write per response."""
