@@ -2,7 +2,7 @@
 
 uvicorn writes a response's status line and headers as soon as the application starts the response,
 and its body when the body comes; on an idle socket each write is a system call, and for a small
-answer (``{ viewer { id } }``) the head's own write was about a sixth of the request's CPU. This
+answer (``{ viewer { id } }``) the head's own write cost several per cent of the request's CPU. This
 protocol holds a head that announces a ``content-length`` (the body follows at once, and a client can
 do nothing with the head alone) and sends it with the next write. Nothing else is held: not a
 ``100 Continue``, not a streamed (chunked) head, not a WebSocket's frames; and what is held goes out
