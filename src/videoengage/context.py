@@ -25,16 +25,15 @@ class Context:
     authorization: str | None
     loaders: Loaders
     viewer_cache: ViewerCache
-    _viewer_id: int | None = field(default=None, repr=False)
-    _viewer: UserRow | None = field(default=None, repr=False)
+    _viewer: UserRow | None = field(default=None, repr=False)  # set by ``authenticate``
 
     async def authenticate(self) -> int:
         """Check the bearer token and that its user exists; the user row primes the user loader.
 
         Both answers are remembered per process (``ViewerCache``), so a repeat visitor costs no IO.
         """
-        if self._viewer_id is not None:
-            return self._viewer_id
+        if self._viewer is not None:
+            return self._viewer.id
         token = bearer_token(self.authorization)
         user_id = self.viewer_cache.user_id_for(token)
         if user_id is None:
@@ -49,15 +48,13 @@ class Context:
             if row is None:
                 raise Unauthenticated("The token's user does not exist")
             self.viewer_cache.remember_user(row)
-        self._viewer_id, self._viewer = user_id, row
+        self._viewer = row
         return user_id
 
     @property
     def viewer_id(self) -> int:
         """The authenticated viewer; set before any product field runs (see ``RequireViewer``)."""
-        if self._viewer_id is None:
-            raise Unauthenticated("Authentication required")
-        return self._viewer_id
+        return self.viewer.id
 
     @property
     def viewer(self) -> UserRow:
