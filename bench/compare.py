@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import secrets
 import statistics
 import subprocess
 import tempfile
@@ -21,17 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from bench.database import chosen_url
 from bench.dataset import SMOKE, DataSet, existing_data_set, forget_sent_messages, smoke_data_set
 from bench.load import LoadError, require_tools, run_wrk
 from bench.lua_data import write_lua_data
-from bench.runner import TOKEN_TTL_SECONDS, say
+from bench.runner import say, served_settings
 from bench.server import REPOSITORY, Server, cpu_seconds, serve
 from bench.workloads import BY_NAME, Workload
-from videoengage.auth import issue_token
-from videoengage.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -45,13 +40,40 @@ class Comparison:
         return [now / then for now, then in zip(self.current_ms, self.baseline_ms, strict=True)]
 
     def line(self, baseline: str) -> str:
-        ratios = self.ratios
         return (
             f"{self.workload}: {baseline} {statistics.median(self.baseline_ms):.2f}, "
-            f"this checkout {statistics.median(self.current_ms):.2f} CPU ms/req; "
-            f"ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) "
-            f"over {len(ratios)} rounds"
+            f"this checkout {statistics.median(self.current_ms):.2f} CPU ms/req; {ratio_summary(self.ratios)}"
         )
+
+
+def ratio_summary(ratios: list[float]) -> str:
+    """Per-round ratios as the tools print them: the median, the range and how many rounds."""
+    return (
+        f"ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) "
+        f"over {len(ratios)} rounds"
+    )
+
+
+@contextlib.contextmanager
+def measured_data(database_url: str | None, smoke: bool, tool: str) -> Iterator[tuple[str, DataSet] | None]:
+    """The database and data set to drive: the one ``python -m bench`` built there, or with ``smoke``
+    a tiny one in a database of its own (dropped afterwards). None, having said why, when wrk is
+    missing or the database holds no data set."""
+    try:
+        require_tools()
+    except LoadError as error:
+        say(str(error))
+        yield None
+        return
+    url = chosen_url(database_url)
+    if smoke:
+        with smoke_data_set(url, tool) as smoke_url:
+            yield smoke_url, SMOKE
+        return
+    data = existing_data_set(url)
+    if data is None:
+        say(f"{url.rsplit('/', 1)[-1]} holds no benchmark data set: run python -m bench first")
+    yield None if data is None else (url, data)
 
 
 @contextlib.contextmanager
@@ -81,8 +103,7 @@ def compare(
     seconds: float,
     current_env: dict[str, str] | None = None,
 ) -> list[Comparison]:
-    settings = Settings(database_url=url, jwt_secret=SecretStr(secrets.token_urlsafe(48)), production=True)
-    tokens = [issue_token(settings, user, TOKEN_TTL_SECONDS) for user in range(1, data.users + 1)]
+    settings, tokens = served_settings(url, data)
     results = []
     with checkout_of(revision) as checkout, tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         work = Path(scratch)
@@ -137,29 +158,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     current_env = dict(item.split("=", 1) for item in args.current_env)
     workloads = tuple(BY_NAME[name.strip()] for name in args.workloads.split(",") if name.strip())
-    try:
-        require_tools()
-    except LoadError as error:
-        say(str(error))
-        return 2
-    url = chosen_url(args.database_url)
-    if not args.smoke:
-        data = existing_data_set(url)
-        if data is None:
-            say(f"{url.rsplit('/', 1)[-1]} holds no benchmark data set: run python -m bench first")
+    with measured_data(args.database_url, args.smoke, "compare") as measured:
+        if measured is None:
             return 2
+        url, data = measured
+        smoke = args.smoke
         results = compare(
             url,
             data,
             args.revision,
             workloads,
-            rounds=args.rounds,
-            seconds=args.seconds,
-            current_env=current_env,
+            rounds=1 if smoke else args.rounds,
+            seconds=1 if smoke else args.seconds,
+            current_env=None if smoke else current_env,
         )
-    else:
-        with smoke_data_set(url, "compare") as smoke_url:
-            results = compare(smoke_url, SMOKE, args.revision, workloads, rounds=1, seconds=1)
     for result in results:
         print(result.line(args.revision))
     return 0

@@ -13,24 +13,18 @@ It needs a data set that ``python -m bench`` built (``--smoke`` builds a tiny on
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import SecretStr
-
-from bench.compare import cpu_ms_per_request
-from bench.database import chosen_url
-from bench.dataset import SMOKE, DataSet, existing_data_set, forget_sent_messages, smoke_data_set
-from bench.load import LoadError, require_tools, run_wrk
+from bench.compare import cpu_ms_per_request, measured_data, ratio_summary
+from bench.dataset import DataSet, forget_sent_messages
+from bench.load import run_wrk
 from bench.lua_data import write_lua_data
-from bench.runner import TOKEN_TTL_SECONDS, say
+from bench.runner import say, served_settings
 from bench.server import serve
 from bench.workloads import BY_NAME, Workload
-from videoengage.auth import issue_token
-from videoengage.settings import Settings
 
 Pair = tuple[Workload, Workload]
 
@@ -48,21 +42,17 @@ class PairedRuns:
         return [one / other for one, other in zip(self.first_ms, self.second_ms, strict=True)]
 
     def line(self) -> str:
-        ratios = self.ratios
         return (
             f"{self.first}/{self.second} c{self.concurrency}: "
             f"{self.first} {statistics.median(self.first_ms):.2f}, "
-            f"{self.second} {statistics.median(self.second_ms):.2f} CPU ms/req; "
-            f"ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) "
-            f"over {len(ratios)} rounds"
+            f"{self.second} {statistics.median(self.second_ms):.2f} CPU ms/req; {ratio_summary(self.ratios)}"
         )
 
 
 def measure_pairs(
     url: str, data: DataSet, pairs: list[Pair], concurrencies: list[int], *, rounds: int, seconds: float
 ) -> list[PairedRuns]:
-    settings = Settings(database_url=url, jwt_secret=SecretStr(secrets.token_urlsafe(48)), production=True)
-    tokens = [issue_token(settings, user, TOKEN_TTL_SECONDS) for user in range(1, data.users + 1)]
+    settings, tokens = served_settings(url, data)
     workloads = tuple(dict.fromkeys(workload for pair in pairs for workload in pair))
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
@@ -113,23 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
-    try:
-        require_tools()
-    except LoadError as error:
-        say(str(error))
-        return 2
-    url = chosen_url(args.database_url)
-    if not args.smoke:
-        data = existing_data_set(url)
-        if data is None:
-            say(f"{url.rsplit('/', 1)[-1]} holds no benchmark data set: run python -m bench first")
+    with measured_data(args.database_url, args.smoke, "pairs") as measured:
+        if measured is None:
             return 2
+        url, data = measured
         results = measure_pairs(
-            url, data, args.pairs, concurrencies, rounds=args.rounds, seconds=args.seconds
+            url,
+            data,
+            args.pairs,
+            [4] if args.smoke else concurrencies,
+            rounds=1 if args.smoke else args.rounds,
+            seconds=1 if args.smoke else args.seconds,
         )
-    else:
-        with smoke_data_set(url, "pairs") as smoke_url:
-            results = measure_pairs(smoke_url, SMOKE, args.pairs, [4], rounds=1, seconds=1)
     for result in results:
         print(result.line())
     return 0

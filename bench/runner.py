@@ -49,6 +49,13 @@ def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
+def served_settings(url: str, data: DataSet) -> tuple[Settings, list[str]]:
+    """Production settings with a signing secret of this run's own, and a token per driven user
+    (``tokens[i]`` is user ``i + 1``'s)."""
+    settings = Settings(database_url=url, jwt_secret=SecretStr(secrets.token_urlsafe(48)), production=True)
+    return settings, [issue_token(settings, user, TOKEN_TTL_SECONDS) for user in range(1, data.users + 1)]
+
+
 def run(options: RunOptions) -> Report:
     data = options.data_set
     if options.keep_data and existing_data_set(options.database_url) == data:
@@ -60,10 +67,7 @@ def run(options: RunOptions) -> Report:
         build_seconds = round(build(options.database_url, data), 1)
         say(f"built in {build_seconds} s")
 
-    settings = Settings(
-        database_url=options.database_url, jwt_secret=SecretStr(secrets.token_urlsafe(48)), production=True
-    )
-    tokens = [issue_token(settings, user, TOKEN_TTL_SECONDS) for user in range(1, data.users + 1)]
+    settings, tokens = served_settings(options.database_url, data)
     missing = missing_fields(options.workloads)
     workloads = tuple(w for w in options.workloads if w.name not in missing)
     report = Report(
