@@ -9,7 +9,10 @@ them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,37 +64,53 @@ async def _response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
         return head, await reader.readexactly(length)
 
 
-async def _connect(server: Served) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    parts = urlsplit(server.url)
-    return await asyncio.open_connection(parts.hostname, parts.port)
+@dataclass
+class Viewer:
+    id: int
+    token: str
 
 
-async def test_each_answer_leaves_the_server_in_one_write(db: Database, db_url: str) -> None:
+@pytest.fixture
+async def viewer(db: Database, db_url: str) -> Viewer:
     user_id = await create_user(db)
-    token = issue_token(make_settings(db_url), user_id)
+    return Viewer(user_id, issue_token(make_settings(db_url), user_id))
+
+
+Connection = tuple[Served, asyncio.StreamReader, asyncio.StreamWriter]
+
+
+@contextlib.asynccontextmanager
+async def _connected(db_url: str) -> AsyncIterator[Connection]:
+    """A served instance and one keep-alive connection to it, closed afterwards."""
     with served(db_url) as server:
-        reader, writer = await _connect(server)
+        parts = urlsplit(server.url)
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         try:
-            for request in (HEALTHZ, _graphql(token, VIEWER) + VIEWER):  # the viewer is read, then cached
-                writer.write(request)
-                await _response(reader)
-            await asyncio.sleep(0.2)  # any write of the warm-up has been made
-
-            before = _writes(server)
-            for _ in range(REQUESTS):
-                writer.write(HEALTHZ)
-                head, body = await _response(reader)
-                assert head.startswith(b"HTTP/1.1 200 OK\r\n") and json.loads(body) == {"status": "ok"}
-            healthz = _writes(server) - before
-
-            before = _writes(server)
-            for _ in range(REQUESTS):
-                writer.write(_graphql(token, VIEWER) + VIEWER)
-                head, body = await _response(reader)
-                assert without_cost(json.loads(body)) == {"data": {"viewer": {"id": str(user_id)}}}, body
-            graphql = _writes(server) - before
+            yield server, reader, writer
         finally:
             writer.close()
+
+
+async def test_each_answer_leaves_the_server_in_one_write(db_url: str, viewer: Viewer) -> None:
+    async with _connected(db_url) as (server, reader, writer):
+        for request in (HEALTHZ, _graphql(viewer.token, VIEWER) + VIEWER):  # the viewer is read, then cached
+            writer.write(request)
+            await _response(reader)
+        await asyncio.sleep(0.2)  # any write of the warm-up has been made
+
+        before = _writes(server)
+        for _ in range(REQUESTS):
+            writer.write(HEALTHZ)
+            head, body = await _response(reader)
+            assert head.startswith(b"HTTP/1.1 200 OK\r\n") and json.loads(body) == {"status": "ok"}
+        healthz = _writes(server) - before
+
+        before = _writes(server)
+        for _ in range(REQUESTS):
+            writer.write(_graphql(viewer.token, VIEWER) + VIEWER)
+            head, body = await _response(reader)
+            assert without_cost(json.loads(body)) == {"data": {"viewer": {"id": str(viewer.id)}}}, body
+        graphql = _writes(server) - before
 
     assert healthz == REQUESTS, f"{healthz} writes for {REQUESTS} answers"
     # The viewer's periodic re-check may wake the loop from another thread (a write of its own).
@@ -101,35 +120,25 @@ async def test_each_answer_leaves_the_server_in_one_write(db: Database, db_url: 
 async def test_a_head_request_is_answered_at_once_and_the_connection_goes_on(db_url: str) -> None:
     """A HEAD request's response is a head announcing a length and no body: it leaves when the
     response completes, not with the next response's bytes."""
-    with served(db_url) as server:
-        reader, writer = await _connect(server)
-        try:
-            writer.write(HEALTHZ.replace(b"GET", b"HEAD"))
-            async with asyncio.timeout(10):
-                head = await reader.readuntil(b"\r\n\r\n")
-            assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 15" in head.lower()
+    async with _connected(db_url) as (_, reader, writer):
+        writer.write(HEALTHZ.replace(b"GET", b"HEAD"))
+        async with asyncio.timeout(10):
+            head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 15" in head.lower()
 
-            writer.write(HEALTHZ)
-            _, body = await _response(reader)
-            assert json.loads(body) == {"status": "ok"}
-        finally:
-            writer.close()
+        writer.write(HEALTHZ)
+        _, body = await _response(reader)
+        assert json.loads(body) == {"status": "ok"}
 
 
-async def test_100_continue_arrives_before_the_client_sends_its_body(db: Database, db_url: str) -> None:
-    user_id = await create_user(db)
-    token = issue_token(make_settings(db_url), user_id)
-    with served(db_url) as server:
-        reader, writer = await _connect(server)
-        try:
-            writer.write(_graphql(token, VIEWER, "Expect: 100-continue"))
-            async with asyncio.timeout(10):
-                interim = await reader.readuntil(b"\r\n\r\n")
-            assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+async def test_100_continue_arrives_before_the_client_sends_its_body(db_url: str, viewer: Viewer) -> None:
+    async with _connected(db_url) as (_, reader, writer):
+        writer.write(_graphql(viewer.token, VIEWER, "Expect: 100-continue"))
+        async with asyncio.timeout(10):
+            interim = await reader.readuntil(b"\r\n\r\n")
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
 
-            writer.write(VIEWER)
-            head, body = await _response(reader)
-            assert head.startswith(b"HTTP/1.1 200 OK\r\n")
-            assert without_cost(json.loads(body)) == {"data": {"viewer": {"id": str(user_id)}}}
-        finally:
-            writer.close()
+        writer.write(VIEWER)
+        head, body = await _response(reader)
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert without_cost(json.loads(body)) == {"data": {"viewer": {"id": str(viewer.id)}}}
